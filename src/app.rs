@@ -1,0 +1,266 @@
+//! The top level: turns parsed options into a run. The only module besides `cargo` that reads
+//! the environment, spawns processes or writes to stdout/stderr.
+
+use std::ffi::OsString;
+use std::fs::File;
+use std::io::{self, BufReader, IsTerminal, Write};
+
+use crate::cargo::{Invocation, Subcommand};
+use crate::cli::{self, ColorChoice, Format, Options, Parsed};
+use crate::error::Error;
+use crate::exit;
+use crate::render::catalog;
+use crate::render::human::Human;
+use crate::render::json::Json;
+use crate::render::short::Short;
+use crate::render::{RenderContext, Renderer};
+use crate::rules::Rulebook;
+use crate::stream::{process, Sink};
+
+/// Runs the tool with `argv` (program name first) and returns the exit status.
+pub fn main(argv: Vec<OsString>) -> u8 {
+    match run(argv) {
+        Ok(code) => code,
+        Err(err) => {
+            let _ = writeln!(io::stderr(), "error: {err}");
+            exit::for_error(&err)
+        }
+    }
+}
+
+fn run(argv: Vec<OsString>) -> Result<u8, Error> {
+    let argv = argv
+        .into_iter()
+        .map(|a| {
+            a.into_string().map_err(|a| {
+                Error::Usage(format!(
+                    "argument {} is not valid UTF-8",
+                    a.to_string_lossy()
+                ))
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let options = match cli::parse(argv)? {
+        Parsed::Info(text) => {
+            let _ = io::stdout().write_all(text.as_bytes());
+            return Ok(exit::SUCCESS);
+        }
+        Parsed::Run(options) => options,
+    };
+    let book = Rulebook::load(&options.rules)?;
+    for note in &book.notes {
+        let _ = writeln!(io::stderr(), "note: {note}");
+    }
+    let stdout_tty = io::stdout().is_terminal();
+    let color = color_enabled(options.color, &|k| std::env::var(k).ok(), stdout_tty);
+    let ctx = RenderContext { color };
+
+    if let Some(query) = &options.explain {
+        return explain(&book, query, ctx);
+    }
+    if options.list_rules {
+        let mut out = io::stdout().lock();
+        let result = match options.format {
+            Format::Json => catalog::write_json(&book, &mut out),
+            _ => catalog::write_table(&book, &mut out),
+        };
+        return finish_stdout(result.and_then(|()| out.flush()));
+    }
+
+    let live = options.from.is_none();
+    let mut sinks = sinks(&options, ctx, live)?;
+    if let Some(from) = &options.from {
+        let input_err = |source| Error::Input {
+            path: from.clone(),
+            source,
+        };
+        let result = if from == "-" {
+            process(io::stdin().lock(), &book, &mut sinks)
+        } else {
+            let file = File::open(from).map_err(input_err)?;
+            process(
+                BufReader::with_capacity(256 * 1024, file),
+                &book,
+                &mut sinks,
+            )
+        };
+        result.map_err(input_err)?;
+        return sink_status(&options, &sinks, exit::SUCCESS);
+    }
+
+    let invocation = Invocation {
+        subcommand: if options.clippy {
+            Subcommand::Clippy
+        } else {
+            Subcommand::Check
+        },
+        // rustc's own colors only matter where `rendered` is shown to a person.
+        ansi: color && options.format == Format::Human,
+        color: match options.color {
+            ColorChoice::Auto => None,
+            ColorChoice::Always => Some("always"),
+            ColorChoice::Never => Some("never"),
+        },
+        args: options.cargo_args.clone(),
+    };
+    let mut child = invocation.spawn()?;
+    let stdout = child
+        .stdout
+        .take()
+        .ok_or_else(|| Error::Child(io::Error::other("cargo's stdout was not captured")))?;
+    let read = process(BufReader::new(stdout), &book, &mut sinks);
+    // Wait even if reading failed, so cargo is never left behind.
+    let status = child.wait().map_err(Error::Child)?;
+    read.map_err(Error::Child)?;
+    sink_status(&options, &sinks, exit::from_status(status))
+}
+
+/// Builds the sinks: the chosen format on stdout, or with `--output`, the human format on
+/// stdout and the chosen format in the file.
+fn sinks(options: &Options, ctx: RenderContext, live: bool) -> Result<Vec<Sink>, Error> {
+    let flush_each = live || options.from.as_deref() == Some("-");
+    let stdout: Box<dyn Write> = Box::new(io::stdout());
+    let Some(path) = &options.output else {
+        return Ok(vec![Sink::new(
+            renderer(options.format, ctx),
+            stdout,
+            flush_each,
+        )]);
+    };
+    let file = File::create(path).map_err(|source| Error::Output {
+        path: path.clone(),
+        source,
+    })?;
+    let file_ctx = RenderContext { color: false };
+    Ok(vec![
+        Sink::new(renderer(Format::Human, ctx), stdout, flush_each),
+        Sink::new(
+            renderer(options.format, file_ctx),
+            Box::new(io::BufWriter::new(file)),
+            false,
+        ),
+    ])
+}
+
+fn renderer(format: Format, ctx: RenderContext) -> Box<dyn Renderer> {
+    match format {
+        Format::Human => Box::new(Human::new(ctx)),
+        Format::Short => Box::new(Short::new(ctx)),
+        Format::Json => Box::new(Json),
+    }
+}
+
+/// A failed stdout write (closed pipe) is quiet; a failed `--output` file is an error.
+fn sink_status(options: &Options, sinks: &[Sink], code: u8) -> Result<u8, Error> {
+    if let (Some(path), Some(file_sink)) = (&options.output, sinks.get(1)) {
+        if let Some(e) = file_sink.error() {
+            return Err(Error::Output {
+                path: path.clone(),
+                source: io::Error::new(e.kind(), e.to_string()),
+            });
+        }
+    }
+    Ok(code)
+}
+
+fn finish_stdout(result: io::Result<()>) -> Result<u8, Error> {
+    match result {
+        Ok(()) => Ok(exit::SUCCESS),
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(exit::SUCCESS),
+        Err(e) => Err(Error::Child(e)),
+    }
+}
+
+fn explain(book: &Rulebook, query: &str, ctx: RenderContext) -> Result<u8, Error> {
+    let rules = catalog::lookup(book, query);
+    if rules.is_empty() {
+        let near = catalog::nearest(book, query);
+        let hint = if near.is_empty() {
+            "; see --list-rules".to_string()
+        } else {
+            format!(
+                "; did you mean {}?",
+                near.iter()
+                    .map(|id| format!("`{id}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
+        return Err(Error::Usage(format!(
+            "no rule or code `{query}` in the rulebook{hint}"
+        )));
+    }
+    let mut out = io::stdout().lock();
+    let mut result = Ok(());
+    for (i, rule) in rules.iter().enumerate() {
+        if i > 0 {
+            result = result.and_then(|()| writeln!(out, "\n{}\n", "─".repeat(40)));
+        }
+        result = result.and_then(|()| catalog::write_rule(rule, ctx, &mut out));
+    }
+    finish_stdout(result.and_then(|()| out.flush()))
+}
+
+/// Decides whether our output is colored. `--color always|never` wins; for `auto`:
+/// `NO_COLOR` (non-empty) turns color off, `CLICOLOR_FORCE` (non-empty, not `0`) turns it on,
+/// `CARGO_TERM_COLOR=always|never` is honoured, else color follows whether stdout is a TTY.
+pub fn color_enabled(choice: ColorChoice, env: &dyn Fn(&str) -> Option<String>, tty: bool) -> bool {
+    match choice {
+        ColorChoice::Always => return true,
+        ColorChoice::Never => return false,
+        ColorChoice::Auto => {}
+    }
+    let set = |k: &str| env(k).filter(|v| !v.is_empty());
+    if set("NO_COLOR").is_some() {
+        return false;
+    }
+    if set("CLICOLOR_FORCE").is_some_and(|v| v != "0") {
+        return true;
+    }
+    match set("CARGO_TERM_COLOR").as_deref() {
+        Some("always") => true,
+        Some("never") => false,
+        _ => tty,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+        move |k| {
+            pairs
+                .iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| v.to_string())
+        }
+    }
+
+    #[test]
+    fn color_rules() {
+        use ColorChoice::*;
+        assert!(color_enabled(Always, &env(&[("NO_COLOR", "1")]), false));
+        assert!(!color_enabled(Never, &env(&[]), true));
+        assert!(color_enabled(Auto, &env(&[]), true));
+        assert!(!color_enabled(Auto, &env(&[]), false));
+        assert!(!color_enabled(Auto, &env(&[("NO_COLOR", "1")]), true));
+        assert!(color_enabled(Auto, &env(&[("NO_COLOR", "")]), true));
+        assert!(color_enabled(Auto, &env(&[("CLICOLOR_FORCE", "1")]), false));
+        assert!(!color_enabled(
+            Auto,
+            &env(&[("CLICOLOR_FORCE", "0")]),
+            false
+        ));
+        assert!(color_enabled(
+            Auto,
+            &env(&[("CARGO_TERM_COLOR", "always")]),
+            false
+        ));
+        assert!(!color_enabled(
+            Auto,
+            &env(&[("CARGO_TERM_COLOR", "never")]),
+            true
+        ));
+    }
+}

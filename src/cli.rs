@@ -1,0 +1,222 @@
+//! The command line: our options, mixed freely with `cargo check` options that are forwarded
+//! unchanged. Arguments are split first (ours vs cargo's), then ours are parsed by clap.
+
+use std::path::PathBuf;
+
+use clap::{Parser, ValueEnum};
+
+use crate::error::Error;
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// rustc's messages unchanged, explanations beneath (default).
+    Human,
+    /// One line per diagnostic (pre-commit, narrow logs).
+    Short,
+    /// cargo's JSON stream with explanations added (editors, scripts).
+    Json,
+}
+
+/// `--color` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+/// Our own options. Everything else on the command line goes to `cargo check`.
+#[derive(Debug, Parser)]
+#[command(
+    name = "cargo explain-async",
+    bin_name = "cargo explain-async",
+    version,
+    about = "Runs `cargo check` and explains async mistakes in Python asyncio terms",
+    after_help = "Every other option (-p, --workspace, --all-targets, --features, --manifest-path, \
+--target, --release, --locked, --offline, -q, -v, -Z …) is passed to `cargo check` unchanged.\n\
+Exit status: cargo's own; 2 for usage or rule-file errors. Docs: README.md."
+)]
+pub struct Options {
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// When to use colors (auto honours NO_COLOR, CLICOLOR_FORCE, CARGO_TERM_COLOR and a TTY)
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Run `cargo clippy` instead of `cargo check`
+    #[arg(long)]
+    pub clippy: bool,
+    /// Read a saved `--message-format=json` stream from FILE (or `-` for stdin) instead of running cargo
+    #[arg(long, value_name = "FILE|-")]
+    pub from: Option<String>,
+    /// A directory of extra rule files (repeatable)
+    #[arg(long, value_name = "DIR")]
+    pub rules: Vec<PathBuf>,
+    /// Write the chosen format to FILE; the terminal gets the human output
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Print a rule in full (by rule id, or every rule for a rustc code or lint)
+    #[arg(long, value_name = "RULE-ID|EXXXX")]
+    pub explain: Option<String>,
+    /// List the rulebook (id, codes/lints, title)
+    #[arg(long)]
+    pub list_rules: bool,
+    /// Arguments forwarded to cargo (filled by the splitter, not by clap).
+    #[arg(skip)]
+    pub cargo_args: Vec<String>,
+}
+
+/// Our options that take a value.
+const OURS_WITH_VALUE: &[&str] = &[
+    "--format",
+    "--color",
+    "--from",
+    "--rules",
+    "--output",
+    "--explain",
+];
+/// Our options that are flags.
+const OURS_FLAGS: &[&str] = &[
+    "--clippy",
+    "--list-rules",
+    "--help",
+    "-h",
+    "--version",
+    "-V",
+];
+
+/// What the command line asked for.
+#[derive(Debug)]
+pub enum Parsed {
+    Run(Box<Options>),
+    /// `--help` or `--version`: print this text and exit successfully.
+    Info(String),
+}
+
+/// Parses `argv` (including the program name, and `explain-async` when run by cargo).
+pub fn parse(argv: Vec<String>) -> Result<Parsed, Error> {
+    let mut args = argv.into_iter();
+    let program = args.next().unwrap_or_else(|| "cargo-explain-async".into());
+    let mut rest: Vec<String> = args.collect();
+    // `cargo explain-async …` runs us as `cargo-explain-async explain-async …`.
+    if rest.first().map(String::as_str) == Some("explain-async") {
+        rest.remove(0);
+    }
+    let (ours, cargo) = split(rest)?;
+    let mut clap_args = vec![program];
+    clap_args.extend(ours);
+    match Options::try_parse_from(clap_args) {
+        Ok(mut options) => {
+            options.cargo_args = cargo;
+            Ok(Parsed::Run(Box::new(options)))
+        }
+        Err(e) => match e.kind() {
+            clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+                Ok(Parsed::Info(e.render().to_string()))
+            }
+            _ => Err(Error::Usage(
+                e.render()
+                    .to_string()
+                    .trim_start_matches("error: ")
+                    .trim_end()
+                    .to_string(),
+            )),
+        },
+    }
+}
+
+/// Splits arguments into ours and cargo's, keeping each side's order.
+fn split(args: Vec<String>) -> Result<(Vec<String>, Vec<String>), Error> {
+    let mut ours = Vec::new();
+    let mut cargo = Vec::new();
+    let mut it = args.into_iter();
+    while let Some(arg) = it.next() {
+        if arg == "--" {
+            // Everything after `--` belongs to cargo (e.g. clippy's own flags).
+            cargo.push(arg);
+            cargo.extend(it.by_ref());
+            break;
+        }
+        let name = arg.split_once('=').map_or(arg.as_str(), |(n, _)| n);
+        if name == "--message-format" {
+            return Err(Error::Usage(
+                "--message-format belongs to cargo and is chosen by explain-async; use --format human|short|json instead".into(),
+            ));
+        }
+        if OURS_FLAGS.contains(&name) {
+            ours.push(arg);
+        } else if OURS_WITH_VALUE.contains(&name) {
+            let inline = arg.contains('=');
+            ours.push(arg);
+            if !inline {
+                if let Some(value) = it.next() {
+                    ours.push(value);
+                }
+            }
+        } else {
+            cargo.push(arg);
+        }
+    }
+    Ok((ours, cargo))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(args: &[&str]) -> Options {
+        let argv = args.iter().map(|s| s.to_string()).collect();
+        match parse(argv).unwrap() {
+            Parsed::Run(o) => *o,
+            Parsed::Info(i) => panic!("unexpected info {i}"),
+        }
+    }
+
+    #[test]
+    fn mixes_ours_and_cargos() {
+        let o = run(&[
+            "cargo-explain-async",
+            "explain-async",
+            "-p",
+            "app",
+            "--format",
+            "short",
+            "--all-targets",
+            "--rules=team",
+            "--features",
+            "a b",
+            "--color",
+            "never",
+            "--",
+            "--format",
+        ]);
+        assert_eq!(o.format, Format::Short);
+        assert_eq!(o.color, ColorChoice::Never);
+        assert_eq!(o.rules, vec![PathBuf::from("team")]);
+        assert_eq!(
+            o.cargo_args,
+            vec![
+                "-p",
+                "app",
+                "--all-targets",
+                "--features",
+                "a b",
+                "--",
+                "--format"
+            ]
+        );
+    }
+
+    #[test]
+    fn rejects_message_format() {
+        let err = parse(vec!["x".into(), "--message-format=json".into()]).unwrap_err();
+        assert!(err.to_string().contains("use --format"));
+    }
+
+    #[test]
+    fn bad_value_is_usage_error() {
+        let err = parse(vec!["x".into(), "--format".into(), "xml".into()]).unwrap_err();
+        assert!(err.to_string().contains("invalid value 'xml'"), "{err}");
+    }
+}

@@ -1,0 +1,192 @@
+//! One line of cargo's `--message-format=json` stream, classified. A compiler message becomes
+//! an owned [`Diagnostic`]; everything else (artifact notices, unknown reasons, text, broken
+//! JSON, non-UTF-8 bytes) is kept as raw bytes so it can be passed through untouched.
+//!
+//! This module never touches processes or stdout; it only turns bytes into values.
+
+use cargo_metadata::diagnostic::{Diagnostic as RustcDiagnostic, DiagnosticSpan};
+use serde::Deserialize;
+
+/// One line as read, with its terminator (`\n`, `\r\n` or none at end of input).
+#[derive(Debug, Clone, Copy)]
+pub struct Line<'a> {
+    pub raw: &'a [u8],
+}
+
+impl<'a> Line<'a> {
+    /// The line without its `\n` / `\r\n` terminator.
+    pub fn content(&self) -> &'a [u8] {
+        let mut c = self.raw;
+        if let Some(rest) = c.strip_suffix(b"\n") {
+            c = rest;
+            if let Some(rest) = c.strip_suffix(b"\r") {
+                c = rest;
+            }
+        }
+        c
+    }
+
+    /// The terminator exactly as read (possibly empty).
+    pub fn terminator(&self) -> &'a [u8] {
+        &self.raw[self.content().len()..]
+    }
+}
+
+/// What a line turned out to be.
+#[derive(Debug)]
+pub enum Event {
+    /// A `compiler-message`: a rustc (or clippy) diagnostic.
+    Diagnostic(Box<Diagnostic>),
+    /// Valid cargo JSON that is not a diagnostic (`compiler-artifact`, `build-finished`, …).
+    CargoJson,
+    /// Anything else: text, blank lines, broken or non-UTF-8 input. Passed through.
+    Text,
+}
+
+/// An owned view of one compiler message.
+#[derive(Debug, Clone)]
+pub struct Diagnostic {
+    /// rustc's diagnostic as cargo_metadata models it.
+    pub rustc: RustcDiagnostic,
+    /// Cargo's package id of the crate being compiled, when given.
+    pub package_id: Option<String>,
+    /// The target's main source file, when given (used to resolve relative paths).
+    pub src_path: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Envelope {
+    reason: String,
+    #[serde(default)]
+    package_id: Option<String>,
+    #[serde(default)]
+    target: Option<TargetLite>,
+    #[serde(default)]
+    message: Option<RustcDiagnostic>,
+}
+
+#[derive(Deserialize)]
+struct TargetLite {
+    #[serde(default)]
+    src_path: Option<String>,
+}
+
+/// Classifies one line. Never fails: what cannot be understood is [`Event::Text`].
+pub fn classify(line: Line<'_>) -> Event {
+    let content = line.content();
+    // Cargo's JSON lines are objects; anything else is text without the cost of a parse.
+    if content.first() != Some(&b'{') {
+        return Event::Text;
+    }
+    let Ok(env) = parse_envelope(content) else {
+        return Event::Text;
+    };
+    match (env.reason.as_str(), env.message) {
+        ("compiler-message", Some(message)) => Event::Diagnostic(Box::new(Diagnostic {
+            rustc: message,
+            package_id: env.package_id,
+            src_path: env.target.and_then(|t| t.src_path),
+        })),
+        ("compiler-message", None) => Event::Text,
+        _ => Event::CargoJson,
+    }
+}
+
+fn parse_envelope(content: &[u8]) -> serde_json::Result<Envelope> {
+    let mut de = serde_json::Deserializer::from_slice(content);
+    // Deeply nested macro backtraces are real; a recursion limit would turn them into text.
+    // Depth is still bounded by the line length, which is bounded by memory.
+    let env = Envelope::deserialize(&mut de)?;
+    de.end()?;
+    Ok(env)
+}
+
+impl Diagnostic {
+    /// The rustc code or lint name (`E0277`, `unused_must_use`, `clippy::…`), if any.
+    pub fn code(&self) -> Option<&str> {
+        self.rustc.code.as_ref().map(|c| c.code.as_str())
+    }
+
+    /// The level as rustc spells it (`error`, `warning`, `failure-note`, …).
+    pub fn level(&self) -> &'static str {
+        level_name(&self.rustc.level)
+    }
+
+    /// The primary span: the first span rustc marks primary, else the first span.
+    pub fn primary_span(&self) -> Option<&DiagnosticSpan> {
+        let spans = &self.rustc.spans;
+        spans
+            .iter()
+            .find(|s| s.is_primary)
+            .or_else(|| spans.first())
+    }
+
+    /// The source text under the primary span, as rustc quoted it (joined across lines).
+    pub fn primary_snippet(&self) -> Option<String> {
+        let span = self.primary_span()?;
+        let n = span.text.len();
+        let mut out = String::new();
+        for (i, line) in span.text.iter().enumerate() {
+            let chars: Vec<char> = line.text.chars().collect();
+            let start = line.highlight_start.saturating_sub(1).min(chars.len());
+            let end = line
+                .highlight_end
+                .saturating_sub(1)
+                .clamp(start, chars.len());
+            let piece: String = chars[start..end].iter().collect();
+            out.push_str(if i + 1 == n {
+                piece.trim_end()
+            } else {
+                piece.trim()
+            });
+            if i + 1 < n {
+                out.push(' ');
+            }
+        }
+        (!out.is_empty()).then_some(out)
+    }
+}
+
+/// rustc's spelling of a level.
+pub fn level_name(level: &cargo_metadata::diagnostic::DiagnosticLevel) -> &'static str {
+    use cargo_metadata::diagnostic::DiagnosticLevel as L;
+    match level {
+        L::Ice => "error: internal compiler error",
+        L::Error => "error",
+        L::Warning => "warning",
+        L::FailureNote => "failure-note",
+        L::Note => "note",
+        L::Help => "help",
+        _ => "note",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classifies_lines() {
+        let text = Line {
+            raw: b"   Compiling foo\n",
+        };
+        assert!(matches!(classify(text), Event::Text));
+        let broken = Line {
+            raw: b"{\"reason\":\"compiler-message\",\"mess",
+        };
+        assert!(matches!(classify(broken), Event::Text));
+        let done = Line {
+            raw: b"{\"reason\":\"build-finished\",\"success\":true}\r\n",
+        };
+        assert!(matches!(classify(done), Event::CargoJson));
+        assert_eq!(done.terminator(), b"\r\n");
+        let bad_utf8 = Line {
+            raw: b"{\"reason\":\"\xff\"}\n",
+        };
+        assert!(matches!(classify(bad_utf8), Event::Text));
+        let trailing = Line {
+            raw: b"{\"reason\":\"build-finished\"} x\n",
+        };
+        assert!(matches!(classify(trailing), Event::Text));
+    }
+}

@@ -1,0 +1,169 @@
+//! Rulebook × diagnostic → at most one [`Finding`]. Pure: no I/O, no global state.
+//!
+//! A rule matches when every condition holds: level, code (if given), the message regex,
+//! each child regex on a distinct child message, and each label regex on some span label of
+//! the diagnostic or its children. Among matching rules the most specific wins: higher
+//! `priority`, then more conditions, then the smaller id (so results are deterministic).
+
+use std::collections::BTreeMap;
+
+use cargo_metadata::diagnostic::Diagnostic as RustcDiagnostic;
+use regex::Regex;
+
+use crate::diagnostic::Diagnostic;
+use crate::rules::{Rule, Rulebook};
+
+/// A rule that explains a diagnostic, with the values its placeholders take.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// Index of the rule in the rulebook.
+    pub rule: usize,
+    /// Named captures of the rule's regexes plus the built-in captures.
+    pub captures: BTreeMap<String, String>,
+}
+
+/// Finds the most specific rule that explains `diag`, if any.
+pub fn find(book: &Rulebook, diag: &Diagnostic) -> Option<Finding> {
+    let rustc = &diag.rustc;
+    let bucket = book.bucket(diag.code());
+    let level = diag.level();
+    let mut best: Option<(usize, BTreeMap<String, String>)> = None;
+    for set_index in bucket.set.matches(&rustc.message).iter() {
+        let index = bucket.rules[set_index];
+        let rule = book.rule(index);
+        if !rule.level.accepts(level) {
+            continue;
+        }
+        if !rule.codes.is_empty()
+            && !diag
+                .code()
+                .is_some_and(|c| rule.codes.iter().any(|r| r == c))
+        {
+            continue;
+        }
+        if let Some((current, _)) = &best {
+            if !more_specific(rule, book.rule(*current)) {
+                continue;
+            }
+        }
+        if let Some(captures) = evaluate(rule, rustc) {
+            best = Some((index, captures));
+        }
+    }
+    let (rule, mut captures) = best?;
+    add_builtin_captures(diag, &mut captures);
+    Some(Finding { rule, captures })
+}
+
+/// Whether `a` beats `b` when both match.
+fn more_specific(a: &Rule, b: &Rule) -> bool {
+    (a.priority, a.condition_count(), std::cmp::Reverse(&a.id))
+        > (b.priority, b.condition_count(), std::cmp::Reverse(&b.id))
+}
+
+/// Checks the message, child and label conditions; returns the captures when all hold.
+fn evaluate(rule: &Rule, rustc: &RustcDiagnostic) -> Option<BTreeMap<String, String>> {
+    let mut captures = BTreeMap::new();
+    if let Some(re) = &rule.message {
+        collect(re, &rustc.message, &mut captures)?;
+    }
+    if !rule.children.is_empty() {
+        let mut children = Vec::new();
+        flatten_children(rustc, &mut children);
+        let mut used = vec![false; children.len()];
+        if !assign_children(&rule.children, &children, &mut used, &mut captures) {
+            return None;
+        }
+    }
+    if !rule.labels.is_empty() {
+        let mut labels = Vec::new();
+        collect_labels(rustc, &mut labels);
+        for re in &rule.labels {
+            let hit = labels.iter().find(|l| re.is_match(l))?;
+            collect(re, hit, &mut captures)?;
+        }
+    }
+    Some(captures)
+}
+
+/// Matches each child condition to a distinct child (backtracking; conditions are few).
+fn assign_children(
+    conditions: &[Regex],
+    children: &[&RustcDiagnostic],
+    used: &mut [bool],
+    captures: &mut BTreeMap<String, String>,
+) -> bool {
+    let Some((first, rest)) = conditions.split_first() else {
+        return true;
+    };
+    for (i, child) in children.iter().enumerate() {
+        if used[i] || !first.is_match(&child.message) {
+            continue;
+        }
+        let mut attempt = captures.clone();
+        collect(first, &child.message, &mut attempt);
+        used[i] = true;
+        if assign_children(rest, children, used, &mut attempt) {
+            *captures = attempt;
+            return true;
+        }
+        used[i] = false;
+    }
+    false
+}
+
+fn flatten_children<'a>(d: &'a RustcDiagnostic, out: &mut Vec<&'a RustcDiagnostic>) {
+    for child in &d.children {
+        out.push(child);
+        flatten_children(child, out);
+    }
+}
+
+fn collect_labels<'a>(d: &'a RustcDiagnostic, out: &mut Vec<&'a str>) {
+    out.extend(d.spans.iter().filter_map(|s| s.label.as_deref()));
+    for child in &d.children {
+        collect_labels(child, out);
+    }
+}
+
+/// Adds the named groups of `re` on `text` to `captures` (first value wins). `None` if no match.
+fn collect(re: &Regex, text: &str, captures: &mut BTreeMap<String, String>) -> Option<()> {
+    let caps = re.captures(text)?;
+    for name in re.capture_names().flatten() {
+        if let Some(m) = caps.name(name) {
+            captures
+                .entry(name.to_string())
+                .or_insert_with(|| sanitize(m.as_str()));
+        }
+    }
+    Some(())
+}
+
+fn add_builtin_captures(diag: &Diagnostic, captures: &mut BTreeMap<String, String>) {
+    let mut put = |k: &str, v: String| {
+        captures.entry(k.to_string()).or_insert(v);
+    };
+    if let Some(span) = diag.primary_span() {
+        put("file", sanitize(&span.file_name));
+        put("line", span.line_start.to_string());
+        put("column", span.column_start.to_string());
+    }
+    if let Some(snippet) = diag.primary_snippet() {
+        put("snippet", sanitize(&snippet));
+    }
+    if let Some(code) = diag.code() {
+        put("code", sanitize(code));
+    }
+    put("level", diag.level().to_string());
+}
+
+/// Captured text goes into our own output: drop control characters (ANSI escapes, newlines)
+/// and bidirectional overrides so compiler text can never forge or reshape our block.
+pub fn sanitize(text: &str) -> String {
+    text.chars()
+        .filter(|&c| {
+            !c.is_control()
+                && !matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200B}'..='\u{200F}')
+        })
+        .collect()
+}

@@ -1,0 +1,239 @@
+//! The terminal format: rustc's `rendered` text exactly as rustc produced it, then, for an
+//! explained diagnostic, a boxed block that is visibly ours, then one summary line.
+
+use std::io::{self, Write};
+
+use owo_colors::{OwoColorize, Style};
+
+use super::markdown::{layout, Laid};
+use super::{Explanation, Item, RenderContext, Renderer, Tally, WIDTH};
+
+/// First characters of each line of our block; tests strip blocks by these.
+pub const BLOCK_HEAD: &str = "╭─ explain-async";
+pub const BLOCK_BODY: &str = "│";
+pub const BLOCK_FOOT: &str = "╰─";
+/// First characters of the summary line.
+pub const SUMMARY_HEAD: &str = "explain-async: explained";
+
+const BODY_PREFIX: &str = "│  ";
+
+/// Renders the human format.
+pub struct Human {
+    ctx: RenderContext,
+    tally: Tally,
+}
+
+impl Human {
+    pub fn new(ctx: RenderContext) -> Self {
+        Human {
+            ctx,
+            tally: Tally::default(),
+        }
+    }
+}
+
+impl Renderer for Human {
+    fn item(&mut self, item: &Item<'_>, out: &mut dyn Write) -> io::Result<()> {
+        match item {
+            Item::Diagnostic {
+                diagnostic,
+                explanation,
+                ..
+            } => {
+                self.tally.add(*explanation);
+                match &diagnostic.rustc.rendered {
+                    Some(rendered) => out.write_all(rendered.as_bytes())?,
+                    // rustc always renders; a hand-made stream might not.
+                    None => writeln!(
+                        out,
+                        "{}: {}\n",
+                        diagnostic.level(),
+                        diagnostic.rustc.message
+                    )?,
+                }
+                if let Some(e) = explanation {
+                    write_block(e, self.ctx, out)?;
+                }
+                Ok(())
+            }
+            Item::Text(line) => out.write_all(line.raw),
+            // cargo does not show artifact notices in its human output either.
+            Item::CargoJson(_) => Ok(()),
+        }
+    }
+
+    fn finish(&mut self, out: &mut dyn Write) -> io::Result<()> {
+        write_summary(&self.tally, self.ctx, out)
+    }
+}
+
+fn paint(text: &str, style: Style, ctx: RenderContext) -> String {
+    if ctx.color {
+        text.style(style).to_string()
+    } else {
+        text.to_string()
+    }
+}
+
+fn border() -> Style {
+    Style::new().magenta()
+}
+
+/// Writes one explanation block, shortened to the first fix option.
+pub fn write_block(e: &Explanation<'_>, ctx: RenderContext, out: &mut dyn Write) -> io::Result<()> {
+    let b = |s: &str| paint(s, border(), ctx);
+    writeln!(
+        out,
+        "{} {}",
+        paint(BLOCK_HEAD, border().bold(), ctx),
+        paint(&format!("· {}", e.rule.id), border(), ctx)
+    )?;
+    let title_opts = textwrap::Options::new(WIDTH - BODY_PREFIX.chars().count());
+    for line in textwrap::wrap(&e.title, title_opts) {
+        writeln!(
+            out,
+            "{}{}",
+            b(BODY_PREFIX),
+            paint(&line, Style::new().bold(), ctx)
+        )?;
+    }
+    let options = e.fix_options();
+    let fix_heading = if options.len() > 1 {
+        format!("Fix (1 of {})", options.len())
+    } else {
+        "Fix".to_string()
+    };
+    let first_fix = options.first().map(String::as_str).unwrap_or("");
+    for (heading, text) in [
+        ("In Python terms", e.python.as_str()),
+        ("What Rust is telling you", e.rust.as_str()),
+        (fix_heading.as_str(), first_fix),
+    ] {
+        writeln!(out, "{}", b(BODY_PREFIX.trim_end()))?;
+        writeln!(
+            out,
+            "{}{}",
+            b(BODY_PREFIX),
+            paint(heading, Style::new().bold().underline(), ctx)
+        )?;
+        for laid in layout(text, WIDTH - BODY_PREFIX.chars().count() - 2) {
+            match laid {
+                Laid::Prose(l) => writeln!(out, "{}  {}", b(BODY_PREFIX), l)?,
+                Laid::Code(l) => writeln!(
+                    out,
+                    "{}  {}",
+                    b(BODY_PREFIX),
+                    paint(&l, Style::new().cyan(), ctx)
+                )?,
+                Laid::Blank => writeln!(out, "{}", b(BODY_PREFIX.trim_end()))?,
+            }
+        }
+    }
+    let more = if options.len() > 1 {
+        format!("{} more fix(es): {}", options.len() - 1, e.more_command())
+    } else {
+        format!("full text: {}", e.more_command())
+    };
+    writeln!(out, "{}", b(BODY_PREFIX.trim_end()))?;
+    writeln!(
+        out,
+        "{} {}",
+        b(BLOCK_FOOT),
+        paint(&more, Style::new().dimmed(), ctx)
+    )?;
+    if let Some(url) = e.rule.url() {
+        writeln!(
+            out,
+            "    {}",
+            paint(&format!("read more: {url}"), Style::new().dimmed(), ctx)
+        )?;
+    }
+    writeln!(out)
+}
+
+/// The one summary line at the end, when anything was explained.
+pub fn write_summary(tally: &Tally, ctx: RenderContext, out: &mut dyn Write) -> io::Result<()> {
+    let explained = tally.explained();
+    if explained == 0 {
+        return Ok(());
+    }
+    let per_rule = tally
+        .by_rule
+        .iter()
+        .map(|(id, n)| {
+            if *n > 1 {
+                format!("{id} ×{n}")
+            } else {
+                id.clone()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    let noun = if explained == 1 {
+        "diagnostic"
+    } else {
+        "diagnostics"
+    };
+    let line = format!(
+        "{SUMMARY_HEAD} {explained} async {noun} ({per_rule}); the full text of a rule: cargo explain-async --explain <rule>"
+    );
+    writeln!(out, "{}", paint(&line, Style::new().magenta().bold(), ctx))
+}
+
+/// Removes our blocks and summary line from human output, leaving what cargo/rustc printed.
+/// Used by tests to check that nothing was lost or altered.
+pub fn strip_ours(output: &str) -> String {
+    let mut kept = String::with_capacity(output.len());
+    let mut in_block = false;
+    let mut skip_read_more = false;
+    let mut skip_blank = false;
+    for line in output.split_inclusive('\n') {
+        let plain = strip_ansi(line);
+        if plain.starts_with(BLOCK_HEAD) {
+            in_block = true;
+            continue;
+        }
+        if in_block {
+            if plain.starts_with(BLOCK_FOOT) {
+                in_block = false;
+                skip_read_more = true;
+                skip_blank = true;
+            }
+            continue;
+        }
+        if skip_read_more && plain.starts_with("    read more: ") {
+            skip_read_more = false;
+            continue;
+        }
+        skip_read_more = false;
+        if skip_blank && plain.trim_end_matches(['\n', '\r']).is_empty() {
+            skip_blank = false;
+            continue;
+        }
+        skip_blank = false;
+        if plain.starts_with(SUMMARY_HEAD) {
+            continue;
+        }
+        kept.push_str(line);
+    }
+    kept
+}
+
+/// Drops ANSI SGR sequences (`ESC [ … m`).
+pub fn strip_ansi(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' && chars.peek() == Some(&'[') {
+            chars.next();
+            for c in chars.by_ref() {
+                if c.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+            continue;
+        }
+        out.push(c);
+    }
+    out
+}

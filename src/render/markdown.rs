@@ -1,0 +1,176 @@
+//! Lays out the small Markdown subset rule bodies use (paragraphs, numbered and bulleted
+//! lists, fenced code) as wrapped terminal lines. No styling here: the caller decides.
+
+/// One output line of a laid-out body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Laid {
+    /// Wrapped prose (already indented for list items).
+    Prose(String),
+    /// A line of code, verbatim, indented to sit under its list item.
+    Code(String),
+    /// An empty line between blocks.
+    Blank,
+}
+
+/// Lays out `text` to fit `width` columns.
+pub fn layout(text: &str, width: usize) -> Vec<Laid> {
+    let mut out = Vec::new();
+    let mut paragraph: Vec<&str> = Vec::new();
+    let mut indent = 0usize;
+    let mut in_code = false;
+    let mut code_indent = 0usize;
+    let mut fence_ws = 0usize;
+
+    let flush = |paragraph: &mut Vec<&str>, out: &mut Vec<Laid>, indent: usize| {
+        if paragraph.is_empty() {
+            return;
+        }
+        let joined = paragraph.join(" ");
+        paragraph.clear();
+        let (first_prefix, rest_prefix) = list_prefix(&joined, indent);
+        let body = joined.trim_start();
+        let body = strip_marker(body);
+        let opts = textwrap::Options::new(width.max(20))
+            .initial_indent(&first_prefix)
+            .subsequent_indent(&rest_prefix)
+            .break_words(false);
+        for line in textwrap::wrap(body, opts) {
+            out.push(Laid::Prose(line.into_owned()));
+        }
+    };
+
+    for line in text.lines() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("```") {
+            if in_code {
+                in_code = false;
+            } else {
+                flush(&mut paragraph, &mut out, indent);
+                in_code = true;
+                code_indent = indent + 2;
+                fence_ws = line.len() - trimmed.len();
+            }
+            continue;
+        }
+        if in_code {
+            let ws = line.len() - line.trim_start_matches(' ').len();
+            let code = &line[ws.min(fence_ws)..];
+            out.push(Laid::Code(format!("{}{}", " ".repeat(code_indent), code)));
+            continue;
+        }
+        if trimmed.is_empty() {
+            flush(&mut paragraph, &mut out, indent);
+            if !matches!(out.last(), Some(Laid::Blank) | None) {
+                out.push(Laid::Blank);
+            }
+            continue;
+        }
+        if is_list_item(trimmed) {
+            flush(&mut paragraph, &mut out, indent);
+            indent = 0;
+        }
+        if paragraph.is_empty() && !is_list_item(trimmed) && !line.starts_with(' ') {
+            // A paragraph at column 0 ends any list.
+            indent = 0;
+        }
+        paragraph.push(trimmed);
+        if is_list_item(trimmed) {
+            indent = marker_width(trimmed);
+        }
+    }
+    flush(&mut paragraph, &mut out, indent);
+    while matches!(out.last(), Some(Laid::Blank)) {
+        out.pop();
+    }
+    out
+}
+
+fn is_list_item(line: &str) -> bool {
+    marker_len(line).is_some()
+}
+
+/// Length of a list marker (`1. `, `- `, `* `), if the line starts with one.
+fn marker_len(line: &str) -> Option<usize> {
+    if line.starts_with("- ") || line.starts_with("* ") {
+        return Some(2);
+    }
+    let digits = line.bytes().take_while(u8::is_ascii_digit).count();
+    (digits > 0 && line[digits..].starts_with(". ")).then_some(digits + 2)
+}
+
+fn marker_width(line: &str) -> usize {
+    marker_len(line).unwrap_or(0)
+}
+
+fn strip_marker(line: &str) -> &str {
+    match marker_len(line) {
+        Some(n) => &line[n..],
+        None => line,
+    }
+}
+
+/// First-line and continuation prefixes: list items keep their marker and hang-indent.
+fn list_prefix(joined: &str, indent: usize) -> (String, String) {
+    let trimmed = joined.trim_start();
+    match marker_len(trimmed) {
+        Some(n) => (trimmed[..n].to_string(), " ".repeat(n)),
+        None => (" ".repeat(indent), " ".repeat(indent)),
+    }
+}
+
+/// Splits a `## Fix` section into its numbered options (each starting at a `N. ` line at
+/// column 0, outside code fences). Text before the first option belongs to the first.
+pub fn fix_options(fix: &str) -> Vec<String> {
+    let mut preamble = String::new();
+    let mut options: Vec<String> = Vec::new();
+    let mut in_code = false;
+    for line in fix.lines() {
+        if line.trim_start().starts_with("```") {
+            in_code = !in_code;
+        }
+        let digits = line.bytes().take_while(u8::is_ascii_digit).count();
+        if !in_code && digits > 0 && line[digits..].starts_with(". ") {
+            options.push(std::mem::take(&mut preamble));
+        }
+        let target = options.last_mut().unwrap_or(&mut preamble);
+        target.push_str(line);
+        target.push('\n');
+    }
+    if options.is_empty() {
+        options.push(preamble);
+    }
+    options.into_iter().map(|o| o.trim().to_string()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wraps_lists_and_keeps_code() {
+        let text = "A paragraph that is long enough to wrap at this width for sure.\n\n1. First option\n   with more words.\n   ```rust\n   let x = 1;\n   ```\n2. Second.";
+        let laid = layout(text, 30);
+        assert_eq!(
+            laid,
+            vec![
+                Laid::Prose("A paragraph that is long".into()),
+                Laid::Prose("enough to wrap at this width".into()),
+                Laid::Prose("for sure.".into()),
+                Laid::Blank,
+                Laid::Prose("1. First option with more".into()),
+                Laid::Prose("   words.".into()),
+                Laid::Code("     let x = 1;".into()),
+                Laid::Prose("2. Second.".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn splits_fix_options() {
+        let fix = "1. One\n```rust\n2. not an option\n```\n2. Two\n10. Ten";
+        let opts = fix_options(fix);
+        assert_eq!(opts.len(), 3);
+        assert!(opts[0].contains("2. not an option"));
+        assert_eq!(opts[2], "10. Ten");
+    }
+}

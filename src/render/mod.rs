@@ -1,0 +1,144 @@
+//! Output formats. Each renderer is a pure consumer of [`Item`]s writing to a `&mut dyn Write`;
+//! none of them touches the process, the environment or stdout directly.
+
+pub mod catalog;
+pub mod human;
+pub mod json;
+pub mod markdown;
+pub mod short;
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+use crate::diagnostic::{Diagnostic, Line};
+use crate::matching::Finding;
+use crate::rules::template::fill;
+use crate::rules::{Rule, Rulebook};
+
+/// Lines are laid out to fit this many columns.
+pub const WIDTH: usize = 100;
+
+/// What a renderer is told about, one stream line at a time.
+pub enum Item<'a> {
+    /// A compiler message, with the rule that explains it (if any).
+    Diagnostic {
+        line: Line<'a>,
+        diagnostic: &'a Diagnostic,
+        explanation: Option<&'a Explanation<'a>>,
+    },
+    /// Valid cargo JSON that is not a compiler message (artifacts, build-finished, …).
+    CargoJson(Line<'a>),
+    /// A line that is not cargo JSON (text, broken JSON, non-UTF-8): passed through.
+    Text(Line<'a>),
+}
+
+/// One output format.
+pub trait Renderer {
+    /// Renders one item as soon as it arrives.
+    fn item(&mut self, item: &Item<'_>, out: &mut dyn Write) -> io::Result<()>;
+    /// Called once at the end of the stream (summaries, whole documents).
+    fn finish(&mut self, out: &mut dyn Write) -> io::Result<()>;
+}
+
+/// Settings shared by renderers.
+#[derive(Debug, Clone, Copy)]
+pub struct RenderContext {
+    pub color: bool,
+}
+
+/// A rule applied to one diagnostic: title and sections with the captures filled in.
+#[derive(Debug, Clone)]
+pub struct Explanation<'r> {
+    pub rule: &'r Rule,
+    pub title: String,
+    pub python: String,
+    pub rust: String,
+    pub fix: String,
+}
+
+impl<'r> Explanation<'r> {
+    /// Fills a rule's templates from a finding's captures.
+    pub fn new(book: &'r Rulebook, finding: &Finding) -> Self {
+        let rule = book.rule(finding.rule);
+        Self::from_rule(rule, &finding.captures)
+    }
+
+    /// Fills a rule's templates from explicit captures (empty for `--explain`).
+    pub fn from_rule(rule: &'r Rule, captures: &BTreeMap<String, String>) -> Self {
+        Explanation {
+            rule,
+            title: fill(&rule.title, captures),
+            python: fill(&rule.body.python, captures),
+            rust: fill(&rule.body.rust, captures),
+            fix: fill(&rule.body.fix, captures),
+        }
+    }
+
+    /// The fix options, numbered as written.
+    pub fn fix_options(&self) -> Vec<String> {
+        markdown::fix_options(&self.fix)
+    }
+
+    /// The hint that shows the whole rule.
+    pub fn more_command(&self) -> String {
+        format!("cargo explain-async --explain {}", self.rule.id)
+    }
+
+    /// The explanation as plain text: what the json format attaches to a diagnostic.
+    /// Contains every section and every fix option.
+    pub fn plain_text(&self) -> String {
+        let mut out = String::new();
+        out.push_str(&format!(
+            "explain-async [{}]: {}\n",
+            self.rule.id, self.title
+        ));
+        for (name, text) in [
+            ("In Python terms", &self.python),
+            ("What Rust is telling you", &self.rust),
+            ("Fix", &self.fix),
+        ] {
+            out.push('\n');
+            out.push_str(name);
+            out.push_str(":\n");
+            push_laid(&mut out, text, "  ");
+        }
+        if let Some(url) = self.rule.url() {
+            out.push_str(&format!("\nRead more: {url}\n"));
+        }
+        out
+    }
+}
+
+/// Appends laid-out Markdown, each line prefixed with `indent`.
+fn push_laid(out: &mut String, text: &str, indent: &str) {
+    for laid in markdown::layout(text, WIDTH - indent.len()) {
+        match laid {
+            markdown::Laid::Prose(l) | markdown::Laid::Code(l) => {
+                out.push_str(indent);
+                out.push_str(&l);
+            }
+            markdown::Laid::Blank => {}
+        }
+        out.push('\n');
+    }
+}
+
+/// Counts explained diagnostics per rule, for summaries.
+#[derive(Debug, Default)]
+pub struct Tally {
+    pub diagnostics: usize,
+    pub by_rule: BTreeMap<String, usize>,
+}
+
+impl Tally {
+    pub fn add(&mut self, explanation: Option<&Explanation<'_>>) {
+        self.diagnostics += 1;
+        if let Some(e) = explanation {
+            *self.by_rule.entry(e.rule.id.clone()).or_default() += 1;
+        }
+    }
+
+    pub fn explained(&self) -> usize {
+        self.by_rule.values().sum()
+    }
+}

@@ -1,0 +1,144 @@
+//! The shape of a rule: what its front matter may say, and the compiled form the matcher
+//! uses. Parsing text into these types lives in `parse.rs`; this module only describes them.
+
+use regex::Regex;
+use serde::Deserialize;
+
+/// Diagnostic levels a rule can ask for. `any` matches every level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Level {
+    Error,
+    Warning,
+    Note,
+    Help,
+    Any,
+}
+
+impl Level {
+    /// Whether a rustc level string (`"error"`, `"warning"`, …) satisfies this condition.
+    pub fn accepts(self, rustc_level: &str) -> bool {
+        match self {
+            Level::Any => true,
+            Level::Error => rustc_level == "error" || rustc_level.starts_with("error:"),
+            Level::Warning => rustc_level == "warning",
+            Level::Note => rustc_level == "note",
+            Level::Help => rustc_level == "help",
+        }
+    }
+}
+
+/// One string or a list of strings (for `code`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    pub fn into_vec(self) -> Vec<String> {
+        match self {
+            OneOrMany::One(s) => vec![s],
+            OneOrMany::Many(v) => v,
+        }
+    }
+}
+
+/// The TOML front matter as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FrontMatter {
+    pub id: String,
+    pub title: String,
+    pub summary: String,
+    #[serde(default)]
+    pub priority: i32,
+    #[serde(rename = "match")]
+    pub conditions: MatchSpec,
+    #[serde(default)]
+    pub links: Vec<Link>,
+    #[serde(default)]
+    pub deprecated: bool,
+}
+
+/// The `[match]` table as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MatchSpec {
+    pub level: Level,
+    #[serde(default)]
+    pub code: Option<OneOrMany>,
+    #[serde(default)]
+    pub message: Option<String>,
+    #[serde(default)]
+    pub children: Vec<String>,
+    #[serde(default)]
+    pub labels: Vec<String>,
+}
+
+/// A "read more" link.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Link {
+    pub title: String,
+    pub url: String,
+}
+
+/// Where a rule came from: compiled into the binary, or a user's file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    Builtin,
+    File(std::path::PathBuf),
+}
+
+impl std::fmt::Display for Origin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Origin::Builtin => f.write_str("built-in"),
+            Origin::File(p) => write!(f, "{}", p.display()),
+        }
+    }
+}
+
+/// A Markdown body split into its three required sections.
+#[derive(Debug, Clone)]
+pub struct Body {
+    pub python: String,
+    pub rust: String,
+    pub fix: String,
+}
+
+/// A validated, compiled rule.
+#[derive(Debug)]
+pub struct Rule {
+    pub id: String,
+    pub title: String,
+    pub summary: String,
+    pub priority: i32,
+    pub level: Level,
+    /// Empty: any code (or none). Otherwise the diagnostic's code must be one of these.
+    pub codes: Vec<String>,
+    pub message: Option<Regex>,
+    pub children: Vec<Regex>,
+    pub labels: Vec<Regex>,
+    pub links: Vec<Link>,
+    pub deprecated: bool,
+    pub body: Body,
+    pub origin: Origin,
+}
+
+impl Rule {
+    /// How many conditions the rule states; a tie-breaker for "most specific wins".
+    pub fn condition_count(&self) -> usize {
+        usize::from(!self.codes.is_empty())
+            + usize::from(self.message.is_some())
+            + self.children.len()
+            + self.labels.len()
+    }
+
+    /// The first link's URL, if any.
+    pub fn url(&self) -> Option<&str> {
+        self.links.first().map(|l| l.url.as_str())
+    }
+}

@@ -1,0 +1,98 @@
+//! The streaming loop: read cargo's stdout (or a saved stream) line by line as it arrives,
+//! classify, match, and hand each item to every sink at once, so an explanation is printed as
+//! soon as its diagnostic arrives. Pure with respect to processes: it takes a reader and
+//! writers.
+
+use std::io::{self, BufRead, Write};
+
+use crate::diagnostic::{classify, Event, Line};
+use crate::matching::find;
+use crate::render::{Explanation, Item, Renderer};
+use crate::rules::Rulebook;
+
+/// One destination: a renderer and where it writes.
+pub struct Sink {
+    renderer: Box<dyn Renderer>,
+    out: Box<dyn Write>,
+    /// Flush after every item (live runs, editors); off for saved files (throughput).
+    flush_each: bool,
+    /// The first write error; after it the sink is skipped (broken pipe: quiet).
+    error: Option<io::Error>,
+}
+
+impl Sink {
+    pub fn new(renderer: Box<dyn Renderer>, out: Box<dyn Write>, flush_each: bool) -> Self {
+        Sink {
+            renderer,
+            out,
+            flush_each,
+            error: None,
+        }
+    }
+
+    fn emit(&mut self, item: &Item<'_>) {
+        if self.error.is_some() {
+            return;
+        }
+        let mut result = self.renderer.item(item, &mut self.out);
+        if result.is_ok() && self.flush_each {
+            result = self.out.flush();
+        }
+        if let Err(e) = result {
+            self.error = Some(e);
+        }
+    }
+
+    fn finish(&mut self) {
+        if self.error.is_some() {
+            return;
+        }
+        if let Err(e) = self
+            .renderer
+            .finish(&mut self.out)
+            .and_then(|()| self.out.flush())
+        {
+            self.error = Some(e);
+        }
+    }
+
+    /// The write error that stopped this sink, if any.
+    pub fn error(&self) -> Option<&io::Error> {
+        self.error.as_ref()
+    }
+}
+
+/// Reads `input` to the end, feeding every sink. Only a read error from `input` is returned;
+/// write errors stay with their sink. Once every sink has failed (stdout closed early), the
+/// input is still drained so that cargo can finish and report its own status.
+pub fn process(mut input: impl BufRead, book: &Rulebook, sinks: &mut [Sink]) -> io::Result<()> {
+    let mut buf = Vec::with_capacity(64 * 1024);
+    loop {
+        buf.clear();
+        if input.read_until(b'\n', &mut buf)? == 0 {
+            break;
+        }
+        if sinks.iter().all(|s| s.error.is_some()) {
+            continue;
+        }
+        let line = Line { raw: &buf };
+        match classify(line) {
+            Event::Diagnostic(diagnostic) => {
+                let finding = find(book, &diagnostic);
+                let explanation = finding.as_ref().map(|f| Explanation::new(book, f));
+                let item = Item::Diagnostic {
+                    line,
+                    diagnostic: &diagnostic,
+                    explanation: explanation.as_ref(),
+                };
+                sinks.iter_mut().for_each(|s| s.emit(&item));
+            }
+            Event::CargoJson => sinks
+                .iter_mut()
+                .for_each(|s| s.emit(&Item::CargoJson(line))),
+            Event::Text => sinks.iter_mut().for_each(|s| s.emit(&Item::Text(line))),
+        }
+    }
+    sinks.iter_mut().for_each(Sink::finish);
+    Ok(())
+}
