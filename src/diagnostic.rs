@@ -121,6 +121,23 @@ impl Diagnostic {
             .or_else(|| spans.first())
     }
 
+    /// Where the diagnostic is in the user's own code: the primary span when it lies in a
+    /// workspace file, else the first macro call site (following `expansion`) that does.
+    /// Errors raised inside a dependency's macro (`tokio::select!`) land on the user's call.
+    pub fn user_span(&self) -> Option<&DiagnosticSpan> {
+        let primary = self.primary_span()?;
+        let mut span = primary;
+        loop {
+            if is_user_path(&span.file_name) {
+                return Some(span);
+            }
+            match &span.expansion {
+                Some(expansion) => span = &expansion.span,
+                None => return Some(primary),
+            }
+        }
+    }
+
     /// The source text under the primary span, as rustc quoted it (joined across lines).
     pub fn primary_snippet(&self) -> Option<String> {
         let span = self.primary_span()?;
@@ -145,6 +162,16 @@ impl Diagnostic {
         }
         (!out.is_empty()).then_some(out)
     }
+}
+
+/// Whether rustc's `file_name` names a file of the workspace being checked. rustc gives
+/// workspace files relative to the workspace root and everything else (registry crates, the
+/// standard library, `<anon>` inputs) absolute or in angle brackets; recorded test streams
+/// replace absolute prefixes with `[ROOT]`, `[CARGO_HOME]` or `[SYSROOT]`.
+pub fn is_user_path(file_name: &str) -> bool {
+    !(file_name.is_empty()
+        || file_name.starts_with(['/', '\\', '<', '['])
+        || std::path::Path::new(file_name).is_absolute())
 }
 
 /// rustc's spelling of a level.

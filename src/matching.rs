@@ -79,9 +79,21 @@ fn evaluate(rule: &Rule, rustc: &RustcDiagnostic) -> Option<BTreeMap<String, Str
         let mut labels = Vec::new();
         collect_labels(rustc, &mut labels);
         for re in &rule.labels {
-            let hit = labels.iter().find(|l| re.is_match(l))?;
-            collect(re, hit, &mut captures)?;
+            let (text, line) = labels.iter().find(|(l, _)| re.is_match(l))?;
+            collect(re, text, &mut captures)?;
+            // `{name_line}`: the line of the span whose label gave `name` (an await, a binding).
+            for name in re.capture_names().flatten() {
+                captures
+                    .entry(format!("{name}_line"))
+                    .or_insert_with(|| line.to_string());
+            }
         }
+    }
+    if let Some(re) = &rule.source {
+        let mut lines = Vec::new();
+        collect_source(rustc, &mut lines);
+        let hit = lines.into_iter().find(|t| re.is_match(t))?;
+        collect(re, hit, &mut captures)?;
     }
     Some(captures)
 }
@@ -119,10 +131,25 @@ fn flatten_children<'a>(d: &'a RustcDiagnostic, out: &mut Vec<&'a RustcDiagnosti
     }
 }
 
-fn collect_labels<'a>(d: &'a RustcDiagnostic, out: &mut Vec<&'a str>) {
-    out.extend(d.spans.iter().filter_map(|s| s.label.as_deref()));
+fn collect_labels<'a>(d: &'a RustcDiagnostic, out: &mut Vec<(&'a str, usize)>) {
+    out.extend(
+        d.spans
+            .iter()
+            .filter_map(|s| s.label.as_deref().map(|l| (l, s.line_start))),
+    );
     for child in &d.children {
         collect_labels(child, out);
+    }
+}
+
+/// Source lines quoted by the diagnostic's spans and its children's, primary spans first.
+fn collect_source<'a>(d: &'a RustcDiagnostic, out: &mut Vec<&'a str>) {
+    let (primary, other): (Vec<_>, Vec<_>) = d.spans.iter().partition(|s| s.is_primary);
+    for span in primary.into_iter().chain(other) {
+        out.extend(span.text.iter().map(|t| t.text.as_str()));
+    }
+    for child in &d.children {
+        collect_source(child, out);
     }
 }
 

@@ -187,3 +187,23 @@ pub fn write_json(book: &Rulebook, out: &mut dyn Write) -> io::Result<()> {
     serde_json::to_writer_pretty(&mut *out, &rules)?;
     writeln!(out)
 }
+
+/// The rule table for README.md (kept current by `tests/rulebook.rs`).
+pub fn markdown_table(book: &Rulebook) -> String {
+    let mut out = String::from("| Rule | Code / lint | When it fires |\n|---|---|---|\n");
+    for rule in book.rules() {
+        let codes = if rule.codes.is_empty() {
+            "(none)".to_string()
+        } else {
+            rule.codes.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ")
+        };
+        out.push_str(&format!(
+            "| [`{}`](explanations/{}.md) | {} | {} |\n",
+            rule.id,
+            rule.id,
+            codes,
+            rule.summary.replace('|', "\\|")
+        ));
+    }
+    out
+}

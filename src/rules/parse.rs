@@ -144,19 +144,29 @@ pub fn parse_rule(text: &str, expected_id: &str, origin: Origin) -> Result<Rule,
         .iter()
         .map(|p| compile(p, "match.labels"))
         .collect::<Result<Vec<_>, _>>()?;
+    let source = spec
+        .source
+        .as_deref()
+        .map(|p| compile(p, "match.source"))
+        .transpose()?;
     let codes = spec.code.map(|c| c.into_vec()).unwrap_or_default();
-    if message.is_none() && codes.is_empty() && children.is_empty() && labels.is_empty() {
+    if message.is_none() && codes.is_empty() && children.is_empty() && labels.is_empty() && source.is_none() {
         return Err(fail(
             line_of("[match]"),
-            "[match] needs at least one of code, message, children or labels".into(),
+            "[match] needs at least one of code, message, children, labels or source".into(),
         ));
     }
 
     // Every placeholder must name a capture group of the rule's regexes or a built-in capture.
     let mut known: BTreeSet<&str> = BUILTIN_CAPTURES.iter().copied().collect();
-    for re in message.iter().chain(&children).chain(&labels) {
+    let mut line_names = Vec::new();
+    for re in message.iter().chain(&children).chain(&labels).chain(&source) {
         known.extend(re.capture_names().flatten());
     }
+    for re in &labels {
+        line_names.extend(re.capture_names().flatten().map(|n| format!("{n}_line")));
+    }
+    known.extend(line_names.iter().map(String::as_str));
     for name in placeholder_names(&fm.title) {
         if !known.contains(name) {
             return Err(fail(
@@ -197,6 +207,7 @@ pub fn parse_rule(text: &str, expected_id: &str, origin: Origin) -> Result<Rule,
         message,
         children,
         labels,
+        source,
         links: fm.links,
         deprecated: fm.deprecated,
         body,

@@ -11,4 +11,17 @@ macro_rules! builtin {
     };
 }
 
-builtin![];
+builtin![
+    async_block_may_outlive_function,
+    borrowed_value_in_spawned_task,
+    boxed_error_held_across_await,
+    non_send_captured_by_spawn,
+    non_send_held_across_await,
+    non_send_returned_from_spawn,
+    rc_held_across_await,
+    refcell_borrow_held_across_await,
+    reference_escapes_into_spawned_task,
+    std_mutex_guard_held_across_await,
+    unpinned_future_in_select,
+    unpinned_futures_in_join_all,
+];

@@ -75,6 +75,11 @@ pub struct MatchSpec {
     pub children: Vec<String>,
     #[serde(default)]
     pub labels: Vec<String>,
+    /// Regex on the source lines rustc quotes under the spans of the diagnostic and its
+    /// children (whole lines, primary spans first): tells `tokio::spawn(async move {` from
+    /// `thread::spawn(move || {` when rustc's words are the same.
+    #[serde(default)]
+    pub source: Option<String>,
 }
 
 /// A "read more" link.
@@ -122,6 +127,7 @@ pub struct Rule {
     pub message: Option<Regex>,
     pub children: Vec<Regex>,
     pub labels: Vec<Regex>,
+    pub source: Option<Regex>,
     pub links: Vec<Link>,
     pub deprecated: bool,
     pub body: Body,
@@ -135,6 +141,7 @@ impl Rule {
             + usize::from(self.message.is_some())
             + self.children.len()
             + self.labels.len()
+            + usize::from(self.source.is_some())
     }
 
     /// The first link's URL, if any.

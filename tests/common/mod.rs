@@ -1,0 +1,114 @@
+//! Helpers shared by the integration tests: fixture discovery, markers, findings.
+#![allow(dead_code, reason = "each test binary uses a different subset")]
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use cargo_explain_async::diagnostic::{classify, Event, Line};
+use cargo_explain_async::matching::find;
+use cargo_explain_async::rules::Rulebook;
+
+/// `(file relative to the fixtures workspace, line, rule id)`.
+pub type Mark = (String, usize, String);
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn fixtures_dir() -> PathBuf {
+    repo().join("tests/fixtures")
+}
+
+pub fn streams_dir() -> PathBuf {
+    repo().join("tests/streams")
+}
+
+/// The members of the fixtures workspace, as listed in its Cargo.toml.
+pub fn members() -> Vec<String> {
+    let text = std::fs::read_to_string(fixtures_dir().join("Cargo.toml")).unwrap();
+    let value: toml::Value = toml::from_str(&text).unwrap();
+    value["workspace"]["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m.as_str().unwrap().to_string())
+        .collect()
+}
+
+/// Every `// explain-async: <rule>` marker in a fixture crate's sources.
+pub fn markers(member: &str) -> BTreeSet<Mark> {
+    let mut out = BTreeSet::new();
+    let src = fixtures_dir().join(member).join("src");
+    for path in rs_files(&src) {
+        let rel = path
+            .strip_prefix(fixtures_dir())
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        let text = std::fs::read_to_string(&path).unwrap();
+        for (i, line) in text.lines().enumerate() {
+            if let Some((_, rest)) = line.split_once("// explain-async: ") {
+                let id = rest.split_whitespace().next().unwrap_or("").to_string();
+                out.insert((rel.clone(), i + 1, id));
+            }
+        }
+    }
+    out
+}
+
+fn rs_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                out.extend(rs_files(&path));
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// What the matcher finds in a cargo JSON stream: one mark per explained diagnostic, at the
+/// diagnostic's location in user code.
+pub fn findings(book: &Rulebook, stream: &[u8]) -> BTreeSet<Mark> {
+    let mut out = BTreeSet::new();
+    for raw in stream.split_inclusive(|b| *b == b'\n') {
+        if let Event::Diagnostic(d) = classify(Line { raw }) {
+            if let Some(f) = find(book, &d) {
+                let span = d.user_span().expect("an explained diagnostic has a span");
+                out.insert((span.file_name.clone(), span.line_start, book.rule(f.rule).id.clone()));
+            }
+        }
+    }
+    out
+}
+
+/// Marks read back from our json output (`explain_async.rule` at the user span).
+pub fn findings_in_json_output(output: &[u8]) -> BTreeSet<Mark> {
+    let mut out = BTreeSet::new();
+    for raw in output.split_inclusive(|b| *b == b'\n') {
+        let Ok(value) = serde_json::from_slice::<serde_json::Value>(raw) else {
+            continue;
+        };
+        let Some(rule) = value["explain_async"]["rule"].as_str() else {
+            continue;
+        };
+        if let Event::Diagnostic(d) = classify(Line { raw }) {
+            let span = d.user_span().unwrap();
+            out.insert((span.file_name.clone(), span.line_start, rule.to_string()));
+        }
+    }
+    out
+}
+
+pub fn show(marks: &BTreeSet<Mark>) -> String {
+    marks
+        .iter()
+        .map(|(f, l, r)| format!("    {f}:{l} {r}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
