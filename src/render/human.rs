@@ -1,6 +1,7 @@
 //! The terminal format: rustc's `rendered` text exactly as rustc produced it, then, for an
 //! explained diagnostic, a boxed block that is visibly ours, then one summary line.
 
+use std::collections::HashSet;
 use std::io::{self, Write};
 
 use owo_colors::{OwoColorize, Style};
@@ -13,7 +14,7 @@ pub const BLOCK_HEAD: &str = "╭─ explain-async";
 pub const BLOCK_BODY: &str = "│";
 pub const BLOCK_FOOT: &str = "╰─";
 /// First characters of the summary line.
-pub const SUMMARY_HEAD: &str = "explain-async: explained";
+pub const SUMMARY_HEAD: &str = "explain-async: ";
 
 const BODY_PREFIX: &str = "│  ";
 
@@ -21,6 +22,9 @@ const BODY_PREFIX: &str = "│  ";
 pub struct Human {
     ctx: RenderContext,
     tally: Tally,
+    /// `(rule, file, line, title)` of blocks already shown: rustc often reports one mistake
+    /// as several diagnostics at the same spot; the repeats get a two-line reminder.
+    shown: HashSet<(String, String, usize, String)>,
 }
 
 impl Human {
@@ -28,6 +32,7 @@ impl Human {
         Human {
             ctx,
             tally: Tally::default(),
+            shown: HashSet::new(),
         }
     }
 }
@@ -52,7 +57,16 @@ impl Renderer for Human {
                     )?,
                 }
                 if let Some(e) = explanation {
-                    write_block(e, self.ctx, out)?;
+                    let (file, line) = diagnostic
+                        .user_span()
+                        .map(|s| (s.file_name.clone(), s.line_start))
+                        .unwrap_or_default();
+                    let key = (e.rule.id.clone(), file, line, e.title.clone());
+                    if self.shown.insert(key) {
+                        write_block(e, self.ctx, out)?;
+                    } else {
+                        write_repeat(e, self.ctx, out)?;
+                    }
                 }
                 Ok(())
             }
@@ -130,7 +144,9 @@ pub fn write_block(e: &Explanation<'_>, ctx: RenderContext, out: &mut dyn Write)
         }
     }
     let more = if options.len() > 1 {
-        format!("{} more fix(es): {}", options.len() - 1, e.more_command())
+        let n = options.len() - 1;
+        let noun = if n == 1 { "fix" } else { "fixes" };
+        format!("{n} more {noun}: {}", e.more_command())
     } else {
         format!("full text: {}", e.more_command())
     };
@@ -151,6 +167,30 @@ pub fn write_block(e: &Explanation<'_>, ctx: RenderContext, out: &mut dyn Write)
     writeln!(out)
 }
 
+/// A repeat of a block already shown for the same spot: head and title only.
+fn write_repeat(e: &Explanation<'_>, ctx: RenderContext, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(
+        out,
+        "{} {}",
+        paint(BLOCK_HEAD, border().bold(), ctx),
+        paint(&format!("· {} (same as above)", e.rule.id), border(), ctx)
+    )?;
+    let width = WIDTH - BLOCK_FOOT.chars().count() - 1;
+    let mut lines = textwrap::wrap(&e.title, width).into_iter();
+    let first = lines.next().unwrap_or_default();
+    let rest: Vec<_> = lines.collect();
+    if rest.is_empty() {
+        writeln!(out, "{} {}", paint(BLOCK_FOOT, border(), ctx), first)?;
+    } else {
+        writeln!(out, "{}{}", paint(BODY_PREFIX, border(), ctx), first)?;
+        for (i, line) in rest.iter().enumerate() {
+            let lead = if i + 1 == rest.len() { BLOCK_FOOT } else { BODY_PREFIX.trim_end() };
+            writeln!(out, "{} {}", paint(lead, border(), ctx), line)?;
+        }
+    }
+    writeln!(out)
+}
+
 /// The one summary line at the end, when anything was explained.
 pub fn write_summary(tally: &Tally, ctx: RenderContext, out: &mut dyn Write) -> io::Result<()> {
     let explained = tally.explained();
@@ -160,24 +200,19 @@ pub fn write_summary(tally: &Tally, ctx: RenderContext, out: &mut dyn Write) -> 
     let per_rule = tally
         .by_rule
         .iter()
-        .map(|(id, n)| {
-            if *n > 1 {
-                format!("{id} ×{n}")
-            } else {
-                id.clone()
-            }
-        })
+        .map(|(id, n)| if *n > 1 { format!("{id} ×{n}") } else { id.clone() })
         .collect::<Vec<_>>()
         .join(", ");
-    let noun = if explained == 1 {
-        "diagnostic"
-    } else {
-        "diagnostics"
-    };
-    let line = format!(
-        "{SUMMARY_HEAD} {explained} async {noun} ({per_rule}); the full text of a rule: cargo explain-async --explain <rule>"
-    );
-    writeln!(out, "{}", paint(&line, Style::new().magenta().bold(), ctx))
+    let noun = if explained == 1 { "diagnostic" } else { "diagnostics" };
+    let text = format!("explained {explained} async {noun}: {per_rule}");
+    // Every summary line starts with SUMMARY_HEAD, so wrapped lines stay recognisable.
+    let width = WIDTH - SUMMARY_HEAD.len();
+    let style = Style::new().magenta().bold();
+    for line in textwrap::wrap(&text, width) {
+        writeln!(out, "{}", paint(&format!("{SUMMARY_HEAD}{line}"), style, ctx))?;
+    }
+    let hint = "the full text of a rule: cargo explain-async --explain <rule>";
+    writeln!(out, "{}", paint(&format!("{SUMMARY_HEAD}{hint}"), style, ctx))
 }
 
 /// Removes our blocks and summary line from human output, leaving what cargo/rustc printed.

@@ -49,7 +49,7 @@ impl Renderer for Short {
         };
         // One line: newlines in a message become spaces.
         let message = sanitize(&diagnostic.rustc.message.replace('\n', " "));
-        match diagnostic.primary_span() {
+        match diagnostic.user_span() {
             Some(span) => writeln!(
                 out,
                 "{}:{}:{}: {head}: {message}",
