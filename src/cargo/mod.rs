@@ -2,6 +2,8 @@
 //! `$CARGO` (else `cargo` on PATH), stdin null, stdout piped for us to parse as it arrives,
 //! stderr inherited so progress and `could not compile` stay live on the terminal.
 
+pub mod metadata;
+
 use std::ffi::OsString;
 use std::process::{Child, Command, Stdio};
 

@@ -195,7 +195,11 @@ pub fn markdown_table(book: &Rulebook) -> String {
         let codes = if rule.codes.is_empty() {
             "(none)".to_string()
         } else {
-            rule.codes.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ")
+            rule.codes
+                .iter()
+                .map(|c| format!("`{c}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
         };
         out.push_str(&format!(
             "| [`{}`](explanations/{}.md) | {} | {} |\n",

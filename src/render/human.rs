@@ -184,7 +184,11 @@ fn write_repeat(e: &Explanation<'_>, ctx: RenderContext, out: &mut dyn Write) ->
     } else {
         writeln!(out, "{}{}", paint(BODY_PREFIX, border(), ctx), first)?;
         for (i, line) in rest.iter().enumerate() {
-            let lead = if i + 1 == rest.len() { BLOCK_FOOT } else { BODY_PREFIX.trim_end() };
+            let lead = if i + 1 == rest.len() {
+                BLOCK_FOOT
+            } else {
+                BODY_PREFIX.trim_end()
+            };
             writeln!(out, "{} {}", paint(lead, border(), ctx), line)?;
         }
     }
@@ -200,19 +204,37 @@ pub fn write_summary(tally: &Tally, ctx: RenderContext, out: &mut dyn Write) -> 
     let per_rule = tally
         .by_rule
         .iter()
-        .map(|(id, n)| if *n > 1 { format!("{id} ×{n}") } else { id.clone() })
+        .map(|(id, n)| {
+            if *n > 1 {
+                format!("{id} ×{n}")
+            } else {
+                id.clone()
+            }
+        })
         .collect::<Vec<_>>()
         .join(", ");
-    let noun = if explained == 1 { "diagnostic" } else { "diagnostics" };
+    let noun = if explained == 1 {
+        "diagnostic"
+    } else {
+        "diagnostics"
+    };
     let text = format!("explained {explained} async {noun}: {per_rule}");
     // Every summary line starts with SUMMARY_HEAD, so wrapped lines stay recognisable.
     let width = WIDTH - SUMMARY_HEAD.len();
     let style = Style::new().magenta().bold();
     for line in textwrap::wrap(&text, width) {
-        writeln!(out, "{}", paint(&format!("{SUMMARY_HEAD}{line}"), style, ctx))?;
+        writeln!(
+            out,
+            "{}",
+            paint(&format!("{SUMMARY_HEAD}{line}"), style, ctx)
+        )?;
     }
     let hint = "the full text of a rule: cargo explain-async --explain <rule>";
-    writeln!(out, "{}", paint(&format!("{SUMMARY_HEAD}{hint}"), style, ctx))
+    writeln!(
+        out,
+        "{}",
+        paint(&format!("{SUMMARY_HEAD}{hint}"), style, ctx)
+    )
 }
 
 /// Removes our blocks and summary line from human output, leaving what cargo/rustc printed.

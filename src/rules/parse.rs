@@ -150,7 +150,12 @@ pub fn parse_rule(text: &str, expected_id: &str, origin: Origin) -> Result<Rule,
         .map(|p| compile(p, "match.source"))
         .transpose()?;
     let codes = spec.code.map(|c| c.into_vec()).unwrap_or_default();
-    if message.is_none() && codes.is_empty() && children.is_empty() && labels.is_empty() && source.is_none() {
+    if message.is_none()
+        && codes.is_empty()
+        && children.is_empty()
+        && labels.is_empty()
+        && source.is_none()
+    {
         return Err(fail(
             line_of("[match]"),
             "[match] needs at least one of code, message, children, labels or source".into(),
@@ -160,7 +165,12 @@ pub fn parse_rule(text: &str, expected_id: &str, origin: Origin) -> Result<Rule,
     // Every placeholder must name a capture group of the rule's regexes or a built-in capture.
     let mut known: BTreeSet<&str> = BUILTIN_CAPTURES.iter().copied().collect();
     let mut line_names = Vec::new();
-    for re in message.iter().chain(&children).chain(&labels).chain(&source) {
+    for re in message
+        .iter()
+        .chain(&children)
+        .chain(&labels)
+        .chain(&source)
+    {
         known.extend(re.capture_names().flatten());
     }
     for re in &labels {
