@@ -43,7 +43,15 @@ fn run(cmd: &mut Command) -> Output {
 
 fn plain(member: &str, json: bool) -> Output {
     let mut cmd = Command::new(cargo());
-    cmd.args(["check", "--color", "never", "--manifest-path", &manifest(), "-p", member]);
+    cmd.args([
+        "check",
+        "--color",
+        "never",
+        "--manifest-path",
+        &manifest(),
+        "-p",
+        member,
+    ]);
     if json {
         cmd.arg("--message-format=json");
     }
@@ -68,7 +76,8 @@ fn normalise(text: &str) -> String {
 /// in its human mode only, never with `--message-format=json`, so no wrapper can show it
 /// (README, "What is and is not shown").
 fn without_status_lines(plain: &str, status: &str) -> String {
-    let tally = regex::Regex::new(r#"^warning: `[^`]+` \([^)]*\) generated \d+ warnings?"#).unwrap();
+    let tally =
+        regex::Regex::new(r#"^warning: `[^`]+` \([^)]*\) generated \d+ warnings?"#).unwrap();
     let mut status = status.lines().peekable();
     let mut out = String::new();
     for line in plain.split_inclusive('\n') {
@@ -81,7 +90,11 @@ fn without_status_lines(plain: &str, status: &str) -> String {
         }
         out.push_str(line);
     }
-    assert!(status.peek().is_none(), "cargo status line missing from plain output: {:?}", status.peek());
+    assert!(
+        status.peek().is_none(),
+        "cargo status line missing from plain output: {:?}",
+        status.peek()
+    );
     out
 }
 
@@ -106,7 +119,11 @@ fn warm_up() {
         "-p",
         "rc_held_across_await__arc",
     ]));
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
@@ -141,25 +158,40 @@ fn fixtures_are_transparent_and_fire_their_markers() {
         plain_other.sort();
         our_other.sort();
         if plain_other != our_other {
-            failures.push(format!("{member}: json output lost or changed a non-diagnostic line"));
+            failures.push(format!(
+                "{member}: json output lost or changed a non-diagnostic line"
+            ));
         }
         if plain_msgs.len() != our_msgs.len() {
-            failures.push(format!("{member}: json has {} diagnostics, plain {}", our_msgs.len(), plain_msgs.len()));
+            failures.push(format!(
+                "{member}: json has {} diagnostics, plain {}",
+                our_msgs.len(),
+                plain_msgs.len()
+            ));
         }
         for (p, o) in plain_msgs.iter().zip(&our_msgs) {
-            let value: serde_json::Value = serde_json::from_slice(o).expect("json output line parses");
+            let value: serde_json::Value =
+                serde_json::from_slice(o).expect("json output line parses");
             if value.get("explain_async").is_some() {
                 // Explained: the original with our additions, nothing else changed.
                 let mut original: serde_json::Value = serde_json::from_slice(p).unwrap();
                 let mut ours = value.clone();
                 ours.as_object_mut().unwrap().remove("explain_async");
                 ours["message"]["children"].as_array_mut().unwrap().pop();
-                let rendered = original["message"]["rendered"].as_str().unwrap().to_string();
-                assert!(ours["message"]["rendered"].as_str().unwrap().starts_with(&rendered));
+                let rendered = original["message"]["rendered"]
+                    .as_str()
+                    .unwrap()
+                    .to_string();
+                assert!(ours["message"]["rendered"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with(&rendered));
                 original["message"]["rendered"] = serde_json::Value::Null;
                 ours["message"]["rendered"] = serde_json::Value::Null;
                 if ours != original {
-                    failures.push(format!("{member}: an explained json line changed beyond our additions"));
+                    failures.push(format!(
+                        "{member}: an explained json line changed beyond our additions"
+                    ));
                 }
             } else if p != o {
                 failures.push(format!(
@@ -198,11 +230,19 @@ fn demo_crate_is_explained_with_its_own_names() {
     assert_eq!(out.status.code(), plain.status.code());
     assert_eq!(out.status.code(), Some(101), "the demo is meant to fail");
     let stdout = String::from_utf8_lossy(&out.stdout);
-    let blocks = stdout.matches(cargo_explain_async::render::human::BLOCK_HEAD).count();
-    assert!(blocks >= 5, "expected the demo's mistakes explained, got {blocks} blocks:\n{stdout}");
+    let blocks = stdout
+        .matches(cargo_explain_async::render::human::BLOCK_HEAD)
+        .count();
+    assert!(
+        blocks >= 5,
+        "expected the demo's mistakes explained, got {blocks} blocks:\n{stdout}"
+    );
     let src = std::fs::read_to_string(manifest.with_file_name("src/main.rs")).unwrap();
     // Explanations name the demo's own variables.
     for name in ["session_cache"] {
-        assert!(src.contains(name) && stdout.contains(&format!("`{name}`")), "`{name}` not named:\n{stdout}");
+        assert!(
+            src.contains(name) && stdout.contains(&format!("`{name}`")),
+            "`{name}` not named:\n{stdout}"
+        );
     }
 }

@@ -33,13 +33,19 @@ fn every_marker_fires_and_nothing_else() {
 #[test]
 fn controls_have_errors_but_no_explanations() {
     let book = Rulebook::builtin().unwrap();
-    for member in common::members().iter().filter(|m| m.starts_with("control__")) {
+    for member in common::members()
+        .iter()
+        .filter(|m| m.starts_with("control__"))
+    {
         let stream = std::fs::read(common::streams_dir().join(format!("{member}.jsonl"))).unwrap();
         let text = String::from_utf8_lossy(&stream);
         assert!(
             text.contains("\"reason\":\"compiler-message\""),
             "control {member} should produce a diagnostic to stay meaningful"
         );
-        assert!(common::findings(&book, &stream).is_empty(), "{member} got an explanation");
+        assert!(
+            common::findings(&book, &stream).is_empty(),
+            "{member} got an explanation"
+        );
     }
 }

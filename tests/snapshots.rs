@@ -25,7 +25,11 @@ fn render(stream: &std::path::Path, args: &[&str]) -> String {
         .env_remove("CLICOLOR_FORCE")
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap()
 }
 
@@ -55,7 +59,11 @@ fn every_format_on_recorded_streams() {
 #[test]
 fn colored_human_output_keeps_rustc_colors() {
     let _bound = settings().bind_to_scope();
-    for case in ["rc_held_across_await", "unused_future", "control__sync_mismatch"] {
+    for case in [
+        "rc_held_across_await",
+        "unused_future",
+        "control__sync_mismatch",
+    ] {
         let stream = common::streams_dir().join(format!("ansi/{case}.jsonl"));
         let out = render(&stream, &["--color", "always"]);
         insta::assert_snapshot!(format!("{case}@human-color"), out);

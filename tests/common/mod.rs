@@ -80,7 +80,11 @@ pub fn findings(book: &Rulebook, stream: &[u8]) -> BTreeSet<Mark> {
         if let Event::Diagnostic(d) = classify(Line { raw }) {
             if let Some(f) = find(book, &d) {
                 let span = d.user_span().expect("an explained diagnostic has a span");
-                out.insert((span.file_name.clone(), span.line_start, book.rule(f.rule).id.clone()));
+                out.insert((
+                    span.file_name.clone(),
+                    span.line_start,
+                    book.rule(f.rule).id.clone(),
+                ));
             }
         }
     }
