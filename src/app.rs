@@ -7,6 +7,8 @@ use std::io::{self, BufReader, IsTerminal, Write};
 
 use crate::cargo::{Invocation, Subcommand};
 use crate::cli::{self, ColorChoice, Format, Options, Parsed};
+use crate::context::{PackageContext, ProjectContext};
+use crate::diagnostic::Diagnostic;
 use crate::error::Error;
 use crate::exit;
 use crate::render::catalog;
@@ -15,7 +17,7 @@ use crate::render::json::Json;
 use crate::render::short::Short;
 use crate::render::{RenderContext, Renderer};
 use crate::rules::Rulebook;
-use crate::stream::{process, Sink};
+use crate::stream::{process, Enricher, Sink};
 
 /// Runs the tool with `argv` (program name first) and returns the exit status.
 pub fn main(argv: Vec<OsString>) -> u8 {
@@ -47,18 +49,17 @@ fn run(argv: Vec<OsString>) -> Result<u8, Error> {
         }
         Parsed::Run(options) => options,
     };
-    let book = Rulebook::load(&options.rules)?;
-    for note in &book.notes {
-        let _ = writeln!(io::stderr(), "note: {note}");
-    }
     let stdout_tty = io::stdout().is_terminal();
     let color = color_enabled(options.color, &|k| std::env::var(k).ok(), stdout_tty);
     let ctx = RenderContext { color };
 
     if let Some(query) = &options.explain {
-        return explain(&book, query, ctx);
+        let context = LazyContext::start(options.cargo_args.clone());
+        return explain(&load_rulebook(&options, &context)?, query, ctx);
     }
     if options.list_rules {
+        let context = LazyContext::start(options.cargo_args.clone());
+        let book = load_rulebook(&options, &context)?;
         let mut out = io::stdout().lock();
         let result = match options.format {
             Format::Json => catalog::write_json(&book, &mut out),
@@ -67,20 +68,23 @@ fn run(argv: Vec<OsString>) -> Result<u8, Error> {
         return finish_stdout(result.and_then(|()| out.flush()));
     }
 
+    let context = LazyContext::start(options.cargo_args.clone());
     let live = options.from.is_none();
     let mut sinks = sinks(&options, ctx, live)?;
     if let Some(from) = &options.from {
+        let book = load_rulebook(&options, &context)?;
         let input_err = |source| Error::Input {
             path: from.clone(),
             source,
         };
         let result = if from == "-" {
-            process(io::stdin().lock(), &book, &mut sinks)
+            process(io::stdin().lock(), &book, &context, &mut sinks)
         } else {
             let file = File::open(from).map_err(input_err)?;
             process(
                 BufReader::with_capacity(256 * 1024, file),
                 &book,
+                &context,
                 &mut sinks,
             )
         };
@@ -104,15 +108,78 @@ fn run(argv: Vec<OsString>) -> Result<u8, Error> {
         args: options.cargo_args.clone(),
     };
     let mut child = invocation.spawn()?;
+    // The rulebook may include rule directories named in Cargo.toml, read while cargo starts.
+    let book = match load_rulebook(&options, &context) {
+        Ok(book) => book,
+        Err(e) => {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(e);
+        }
+    };
     let stdout = child
         .stdout
         .take()
         .ok_or_else(|| Error::Child(io::Error::other("cargo's stdout was not captured")))?;
-    let read = process(BufReader::new(stdout), &book, &mut sinks);
+    let read = process(BufReader::new(stdout), &book, &context, &mut sinks);
     // Wait even if reading failed, so cargo is never left behind.
     let status = child.wait().map_err(Error::Child)?;
     read.map_err(Error::Child)?;
     sink_status(&options, &sinks, exit::from_status(status))
+}
+
+/// Built-in rules, then `--rules` directories, then those named in Cargo.toml metadata.
+fn load_rulebook(options: &Options, context: &LazyContext) -> Result<Rulebook, Error> {
+    let mut dirs = options.rules.clone();
+    if let Some(ctx) = context.get() {
+        dirs.extend(ctx.rule_dirs.iter().cloned());
+    }
+    let book = Rulebook::load(&dirs)?;
+    for note in &book.notes {
+        let _ = writeln!(io::stderr(), "note: {note}");
+    }
+    Ok(book)
+}
+
+/// The project context, loaded on a thread while cargo runs (`cargo metadata --no-deps` plus
+/// `Cargo.lock`: fast, and never needs the network) and joined the first time it is needed.
+/// Any failure just means no context: explanations then use their generic wording.
+struct LazyContext {
+    pending: std::sync::Mutex<Option<std::thread::JoinHandle<Option<ProjectContext>>>>,
+    ready: std::sync::OnceLock<Option<ProjectContext>>,
+}
+
+impl LazyContext {
+    fn start(cargo_args: Vec<String>) -> Self {
+        let handle = std::thread::spawn(move || {
+            let metadata = crate::cargo::metadata::load(&cargo_args, false).ok()?;
+            let lock = std::fs::read_to_string(metadata.workspace_root.join("Cargo.lock")).ok();
+            Some(ProjectContext::new(&metadata, lock.as_deref()))
+        });
+        LazyContext {
+            pending: std::sync::Mutex::new(Some(handle)),
+            ready: std::sync::OnceLock::new(),
+        }
+    }
+
+    fn get(&self) -> Option<&ProjectContext> {
+        self.ready
+            .get_or_init(|| {
+                let handle = self.pending.lock().ok()?.take()?;
+                handle.join().ok().flatten()
+            })
+            .as_ref()
+    }
+}
+
+impl Enricher for LazyContext {
+    fn package(&self, diagnostic: &Diagnostic) -> Option<&PackageContext> {
+        self.get()?.package(diagnostic.package_id.as_deref()?)
+    }
+
+    fn notes(&self) -> Vec<String> {
+        self.get().map(|c| c.notes.clone()).unwrap_or_default()
+    }
 }
 
 /// Builds the sinks: the chosen format on stdout, or with `--output`, the human format on

@@ -9,6 +9,7 @@
 pub mod app;
 pub mod cargo;
 pub mod cli;
+pub mod context;
 pub mod diagnostic;
 pub mod error;
 pub mod exit;

@@ -5,10 +5,32 @@
 
 use std::io::{self, BufRead, Write};
 
-use crate::diagnostic::{classify, Event, Line};
-use crate::matching::find;
+use crate::context::{add_captures, PackageContext};
+use crate::diagnostic::{classify, Diagnostic, Event, Line};
+use crate::matching::{find, unknown_async};
 use crate::render::{Explanation, Item, Renderer};
+use crate::rules::template::fill;
 use crate::rules::Rulebook;
+
+/// What the project adds to the compiler's words (see `src/context.rs`).
+pub trait Enricher {
+    /// The workspace member a diagnostic belongs to, if known.
+    fn package(&self, diagnostic: &Diagnostic) -> Option<&PackageContext>;
+    /// One-per-run notes shown after the stream (e.g. a discontinued runtime in the graph).
+    fn notes(&self) -> Vec<String>;
+}
+
+/// No project context (tests, or no Cargo.toml to read).
+pub struct NoContext;
+
+impl Enricher for NoContext {
+    fn package(&self, _: &Diagnostic) -> Option<&PackageContext> {
+        None
+    }
+    fn notes(&self) -> Vec<String> {
+        Vec::new()
+    }
+}
 
 /// One destination: a renderer and where it writes.
 pub struct Sink {
@@ -65,7 +87,12 @@ impl Sink {
 /// Reads `input` to the end, feeding every sink. Only a read error from `input` is returned;
 /// write errors stay with their sink. Once every sink has failed (stdout closed early), the
 /// input is still drained so that cargo can finish and report its own status.
-pub fn process(mut input: impl BufRead, book: &Rulebook, sinks: &mut [Sink]) -> io::Result<()> {
+pub fn process(
+    mut input: impl BufRead,
+    book: &Rulebook,
+    context: &dyn Enricher,
+    sinks: &mut [Sink],
+) -> io::Result<()> {
     let mut buf = Vec::with_capacity(64 * 1024);
     loop {
         buf.clear();
@@ -78,12 +105,26 @@ pub fn process(mut input: impl BufRead, book: &Rulebook, sinks: &mut [Sink]) -> 
         let line = Line { raw: &buf };
         match classify(line) {
             Event::Diagnostic(diagnostic) => {
-                let finding = find(book, &diagnostic);
+                let mut finding = find(book, &diagnostic);
+                if let Some(f) = finding.as_mut() {
+                    let rule = book.rule(f.rule);
+                    let features: Vec<String> = rule
+                        .tokio_features
+                        .iter()
+                        .map(|t| fill(t, &f.captures))
+                        .collect();
+                    add_captures(context.package(&diagnostic), &features, &mut f.captures);
+                }
                 let explanation = finding.as_ref().map(|f| Explanation::new(book, f));
+                let unknown = match finding {
+                    None => unknown_async(book, &diagnostic),
+                    Some(_) => None,
+                };
                 let item = Item::Diagnostic {
                     line,
                     diagnostic: &diagnostic,
                     explanation: explanation.as_ref(),
+                    unknown_async: unknown.as_deref(),
                 };
                 sinks.iter_mut().for_each(|s| s.emit(&item));
             }
@@ -92,6 +133,9 @@ pub fn process(mut input: impl BufRead, book: &Rulebook, sinks: &mut [Sink]) -> 
                 .for_each(|s| s.emit(&Item::CargoJson(line))),
             Event::Text => sinks.iter_mut().for_each(|s| s.emit(&Item::Text(line))),
         }
+    }
+    for note in context.notes() {
+        sinks.iter_mut().for_each(|s| s.emit(&Item::Note(&note)));
     }
     sinks.iter_mut().for_each(Sink::finish);
     Ok(())

@@ -239,7 +239,7 @@ fn demo_crate_is_explained_with_its_own_names() {
     );
     let src = std::fs::read_to_string(manifest.with_file_name("src/main.rs")).unwrap();
     // Explanations name the demo's own variables.
-    for name in ["session_cache"] {
+    for name in ["session_cache", "follower_ids", "counts"] {
         assert!(
             src.contains(name) && stdout.contains(&format!("`{name}`")),
             "`{name}` not named:\n{stdout}"

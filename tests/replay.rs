@@ -5,6 +5,8 @@
 
 mod common;
 
+use cargo_explain_async::diagnostic::{classify, Event, Line};
+use cargo_explain_async::matching::unknown_async;
 use cargo_explain_async::rules::Rulebook;
 
 #[test]
@@ -47,5 +49,26 @@ fn controls_have_errors_but_no_explanations() {
             common::findings(&book, &stream).is_empty(),
             "{member} got an explanation"
         );
+        for raw in stream.split_inclusive(|b| *b == b'\n') {
+            if let Event::Diagnostic(d) = classify(Line { raw }) {
+                assert_eq!(
+                    unknown_async(&book, &d),
+                    None,
+                    "{member}: async note on a non-async error"
+                );
+            }
+        }
     }
+}
+
+#[test]
+fn unexplained_async_errors_get_a_pointer_to_the_closest_rules() {
+    let book = Rulebook::builtin().unwrap();
+    // An async error no rule covers (E0706-style wording, hand-made): message mentions `async`.
+    let line = br#"{"reason":"compiler-message","package_id":"x","target":{"src_path":"/x/src/main.rs"},"message":{"message":"functions in traits cannot be declared `async`","code":{"code":"E0706","explanation":null},"level":"error","spans":[],"children":[],"rendered":"error[E0706]: functions in traits cannot be declared `async`\n"}}"#;
+    let Event::Diagnostic(d) = classify(Line { raw: line }) else {
+        panic!("not a diagnostic")
+    };
+    let closest = unknown_async(&book, &d).expect("async-related");
+    assert!(closest.len() <= 3);
 }

@@ -64,7 +64,20 @@ fn edit_distance(a: &str, b: &str) -> usize {
 
 /// Prints one rule in full: every section, every fix option, every link.
 pub fn write_rule(rule: &Rule, ctx: RenderContext, out: &mut dyn Write) -> io::Result<()> {
-    let e = Explanation::from_rule(rule, &BTreeMap::new());
+    // No diagnostic here: show each placeholder by name, as `<var>`.
+    let mut names = BTreeMap::new();
+    let texts = [
+        &rule.title,
+        &rule.body.python,
+        &rule.body.rust,
+        &rule.body.fix,
+    ];
+    for text in texts {
+        for name in crate::rules::template::placeholder_names(text) {
+            names.insert(name.to_string(), format!("<{name}>"));
+        }
+    }
+    let e = Explanation::from_rule(rule, &names);
     let paint = |s: &str, style: Style| {
         if ctx.color {
             s.style(style).to_string()
@@ -76,7 +89,7 @@ pub fn write_rule(rule: &Rule, ctx: RenderContext, out: &mut dyn Write) -> io::R
         out,
         "{}",
         paint(
-            &format!("{} — {}", rule.id, rule.title),
+            &format!("{} — {}", rule.id, e.title),
             Style::new().bold().magenta()
         )
     )?;

@@ -25,6 +25,9 @@ pub struct Human {
     /// `(rule, file, line, title)` of blocks already shown: rustc often reports one mistake
     /// as several diagnostics at the same spot; the repeats get a two-line reminder.
     shown: HashSet<(String, String, usize, String)>,
+    /// Rules whose full block was shown: later diagnostics of the same rule elsewhere get
+    /// their own title (their names, their line) and a pointer to the block above.
+    shown_rules: HashSet<String>,
 }
 
 impl Human {
@@ -33,6 +36,7 @@ impl Human {
             ctx,
             tally: Tally::default(),
             shown: HashSet::new(),
+            shown_rules: HashSet::new(),
         }
     }
 }
@@ -43,6 +47,7 @@ impl Renderer for Human {
             Item::Diagnostic {
                 diagnostic,
                 explanation,
+                unknown_async,
                 ..
             } => {
                 self.tally.add(*explanation);
@@ -56,21 +61,27 @@ impl Renderer for Human {
                         diagnostic.rustc.message
                     )?,
                 }
+                if let Some(closest) = unknown_async {
+                    write_unknown(closest, self.ctx, out)?;
+                }
                 if let Some(e) = explanation {
                     let (file, line) = diagnostic
                         .user_span()
                         .map(|s| (s.file_name.clone(), s.line_start))
                         .unwrap_or_default();
                     let key = (e.rule.id.clone(), file, line, e.title.clone());
-                    if self.shown.insert(key) {
-                        write_block(e, self.ctx, out)?;
+                    if !self.shown.insert(key) {
+                        write_repeat(e, "same as above", self.ctx, out)?;
+                    } else if !self.shown_rules.insert(e.rule.id.clone()) {
+                        write_repeat(e, "explained above", self.ctx, out)?;
                     } else {
-                        write_repeat(e, self.ctx, out)?;
+                        write_block(e, self.ctx, out)?;
                     }
                 }
                 Ok(())
             }
             Item::Text(line) => out.write_all(line.raw),
+            Item::Note(note) => write_note(note, self.ctx, out),
             // cargo does not show artifact notices in its human output either.
             Item::CargoJson(_) => Ok(()),
         }
@@ -133,6 +144,9 @@ pub fn write_block(e: &Explanation<'_>, ctx: RenderContext, out: &mut dyn Write)
         for laid in layout(text, WIDTH - BODY_PREFIX.chars().count() - 2) {
             match laid {
                 Laid::Prose(l) => writeln!(out, "{}  {}", b(BODY_PREFIX), l)?,
+                Laid::Code(l) if l.trim().is_empty() => {
+                    writeln!(out, "{}", b(BODY_PREFIX.trim_end()))?
+                }
                 Laid::Code(l) => writeln!(
                     out,
                     "{}  {}",
@@ -167,13 +181,18 @@ pub fn write_block(e: &Explanation<'_>, ctx: RenderContext, out: &mut dyn Write)
     writeln!(out)
 }
 
-/// A repeat of a block already shown for the same spot: head and title only.
-fn write_repeat(e: &Explanation<'_>, ctx: RenderContext, out: &mut dyn Write) -> io::Result<()> {
+/// A rule already explained in full above: head and this diagnostic's own title only.
+fn write_repeat(
+    e: &Explanation<'_>,
+    why: &str,
+    ctx: RenderContext,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     writeln!(
         out,
         "{} {}",
         paint(BLOCK_HEAD, border().bold(), ctx),
-        paint(&format!("· {} (same as above)", e.rule.id), border(), ctx)
+        paint(&format!("· {} ({why})", e.rule.id), border(), ctx)
     )?;
     let width = WIDTH - BLOCK_FOOT.chars().count() - 1;
     let mut lines = textwrap::wrap(&e.title, width).into_iter();
@@ -193,6 +212,46 @@ fn write_repeat(e: &Explanation<'_>, ctx: RenderContext, out: &mut dyn Write) ->
         }
     }
     writeln!(out)
+}
+
+/// The note for an async-related diagnostic no rule explains yet.
+fn write_unknown(closest: &[String], ctx: RenderContext, out: &mut dyn Write) -> io::Result<()> {
+    let mut text = "this looks async-related, but it is not in the rulebook yet".to_string();
+    if !closest.is_empty() {
+        text.push_str(&format!(
+            "; closest rules: {} (cargo explain-async --explain <rule>)",
+            closest.join(", ")
+        ));
+    }
+    for line in textwrap::wrap(&text, WIDTH - SUMMARY_HEAD.len()) {
+        writeln!(
+            out,
+            "{}",
+            paint(
+                &format!("{SUMMARY_HEAD}{line}"),
+                Style::new().magenta(),
+                ctx
+            )
+        )?;
+    }
+    writeln!(out)
+}
+
+/// A project note, wrapped; every line starts with SUMMARY_HEAD so it is visibly ours.
+fn write_note(note: &str, ctx: RenderContext, out: &mut dyn Write) -> io::Result<()> {
+    let text = format!("note: {note}");
+    for line in textwrap::wrap(&text, WIDTH - SUMMARY_HEAD.len()) {
+        writeln!(
+            out,
+            "{}",
+            paint(
+                &format!("{SUMMARY_HEAD}{line}"),
+                Style::new().magenta(),
+                ctx
+            )
+        )?;
+    }
+    Ok(())
 }
 
 /// The one summary line at the end, when anything was explained.

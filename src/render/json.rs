@@ -37,6 +37,8 @@ impl Renderer for Json {
             Item::Diagnostic { line, .. } | Item::CargoJson(line) | Item::Text(line) => {
                 out.write_all(line.raw)
             }
+            // Every json line must stay a cargo message; project notes have no place here.
+            Item::Note(_) => Ok(()),
         }
     }
 

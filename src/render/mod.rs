@@ -25,11 +25,15 @@ pub enum Item<'a> {
         line: Line<'a>,
         diagnostic: &'a Diagnostic,
         explanation: Option<&'a Explanation<'a>>,
+        /// No rule explains it but it is about async code: the closest rule ids.
+        unknown_async: Option<&'a [String]>,
     },
     /// Valid cargo JSON that is not a compiler message (artifacts, build-finished, …).
     CargoJson(Line<'a>),
     /// A line that is not cargo JSON (text, broken JSON, non-UTF-8): passed through.
     Text(Line<'a>),
+    /// A one-per-run note of ours about the project (not tied to a diagnostic).
+    Note(&'a str),
 }
 
 /// One output format.

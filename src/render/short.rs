@@ -24,12 +24,15 @@ impl Renderer for Short {
         let Item::Diagnostic {
             diagnostic,
             explanation,
+            unknown_async,
             ..
         } = item
         else {
             // Text that is not cargo JSON is still shown; artifact notices are not.
-            if let Item::Text(line) = item {
-                out.write_all(line.raw)?;
+            match item {
+                Item::Text(line) => out.write_all(line.raw)?,
+                Item::Note(note) => writeln!(out, "note: explain-async: {note}")?,
+                _ => {}
             }
             return Ok(());
         };
@@ -67,6 +70,16 @@ impl Renderer for Short {
                 tag
             };
             writeln!(out, "  {tag} {}", e.title)?;
+        } else if let Some(closest) = unknown_async {
+            let hint = if closest.is_empty() {
+                String::new()
+            } else {
+                format!(" (closest: {})", closest.join(", "))
+            };
+            writeln!(
+                out,
+                "  = explain-async: async-related, not in the rulebook yet{hint}"
+            )?;
         }
         Ok(())
     }

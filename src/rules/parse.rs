@@ -164,6 +164,7 @@ pub fn parse_rule(text: &str, expected_id: &str, origin: Origin) -> Result<Rule,
 
     // Every placeholder must name a capture group of the rule's regexes or a built-in capture.
     let mut known: BTreeSet<&str> = BUILTIN_CAPTURES.iter().copied().collect();
+    known.extend(crate::context::CONTEXT_CAPTURES.iter().copied());
     let mut line_names = Vec::new();
     for re in message
         .iter()
@@ -183,6 +184,16 @@ pub fn parse_rule(text: &str, expected_id: &str, origin: Origin) -> Result<Rule,
                 line_of("title"),
                 format!("title uses `{{{name}}}`, but no regex has a capture group named `{name}`"),
             ));
+        }
+    }
+    for feature in &fm.context.tokio_features {
+        for name in placeholder_names(feature) {
+            if !known.contains(name) {
+                return Err(fail(
+                    line_of("tokio_features"),
+                    format!("context.tokio_features uses `{{{name}}}`, but no regex has a capture group named `{name}`"),
+                ));
+            }
         }
     }
     let body = parse_body(body_text, closing_line, &fail)?;
@@ -220,6 +231,7 @@ pub fn parse_rule(text: &str, expected_id: &str, origin: Origin) -> Result<Rule,
         source,
         links: fm.links,
         deprecated: fm.deprecated,
+        tokio_features: fm.context.tokio_features,
         body,
         origin,
     })

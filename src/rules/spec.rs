@@ -60,6 +60,18 @@ pub struct FrontMatter {
     pub links: Vec<Link>,
     #[serde(default)]
     pub deprecated: bool,
+    #[serde(default)]
+    pub context: ContextSpec,
+}
+
+/// The `[context]` table: what a rule needs from the project (see `src/context.rs`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContextSpec {
+    /// Tokio features the fix needs; placeholders allowed (`"{module}"`). Gives the rule the
+    /// captures `{tokio_toml}` (the `Cargo.toml` line to write) and `{tokio_cargo_add}`.
+    #[serde(default)]
+    pub tokio_features: Vec<String>,
 }
 
 /// The `[match]` table as written.
@@ -130,6 +142,8 @@ pub struct Rule {
     pub source: Option<Regex>,
     pub links: Vec<Link>,
     pub deprecated: bool,
+    /// Tokio features the fix needs (templates over the rule's captures).
+    pub tokio_features: Vec<String>,
     pub body: Body,
     pub origin: Origin,
 }
