@@ -29,10 +29,13 @@ pub fn nearest<'r>(book: &'r Rulebook, query: &str) -> Vec<&'r str> {
         .rules()
         .iter()
         .map(|r| {
+            // Compare with the whole id and with its start, so a misspelt prefix
+            // (`rc_hld`) still finds `rc_held_across_await`.
+            let prefix: String = r.id.chars().take(query.chars().count() + 1).collect();
             let d = if r.id.contains(query) || query.contains(r.id.as_str()) {
                 0
             } else {
-                edit_distance(query, &r.id)
+                edit_distance(query, &r.id).min(edit_distance(query, &prefix))
             };
             (d, r.id.as_str())
         })
@@ -223,4 +226,24 @@ pub fn markdown_table(book: &Rulebook) -> String {
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_near_ids() {
+        let book = Rulebook::builtin().unwrap();
+        assert_eq!(
+            nearest(&book, "rc_hld").first(),
+            Some(&"rc_held_across_await")
+        );
+        assert_eq!(
+            nearest(&book, "unused_futur").first(),
+            Some(&"unused_future")
+        );
+        assert!(nearest(&book, "zzzzzzzzzzzzzzzzzzzz").is_empty());
+        assert_eq!(lookup(&book, "e0728").len(), 1);
+    }
 }
