@@ -55,6 +55,54 @@ pub fn find(book: &Rulebook, diag: &Diagnostic) -> Option<Finding> {
     Some(Finding { rule, captures })
 }
 
+/// Follow-up errors a root mistake drags in, tracked across one stream (`[cascade]` in a
+/// rule). rustc reports the root first: E0433 on `#[tokio::main]` before the E0752 it causes,
+/// E0746 before the size and "is not a future" errors of the same `dyn Future`. Once a rule
+/// with a cascade fires, later diagnostics of the same package that the cascade describes are
+/// covered: no explanation and no unknown-async note, so the root is explained once.
+#[derive(Debug, Default)]
+pub struct Cascades {
+    /// `(package id, rule index)` of every root seen so far.
+    active: Vec<(Option<String>, usize)>,
+}
+
+impl Cascades {
+    /// Call once per diagnostic, in stream order, with what [`find`] returned. Returns the
+    /// finding to show: `None` when the diagnostic is covered by an earlier root.
+    pub fn filter(
+        &mut self,
+        book: &Rulebook,
+        diag: &Diagnostic,
+        finding: Option<Finding>,
+    ) -> Option<Finding> {
+        if self.covers(book, diag, finding.as_ref()) {
+            return None;
+        }
+        if let Some(f) = &finding {
+            let rule = book.rule(f.rule);
+            if !rule.cascade_rules.is_empty() || !rule.cascade_messages.is_empty() {
+                self.active.push((diag.package_id.clone(), f.rule));
+            }
+        }
+        finding
+    }
+
+    /// Whether an earlier root in the same package explains this diagnostic.
+    pub fn covers(&self, book: &Rulebook, diag: &Diagnostic, finding: Option<&Finding>) -> bool {
+        self.active.iter().any(|(package, root)| {
+            if *package != diag.package_id {
+                return false;
+            }
+            let root = book.rule(*root);
+            finding.is_some_and(|f| root.cascade_rules.contains(&book.rule(f.rule).id))
+                || root
+                    .cascade_messages
+                    .iter()
+                    .any(|re| re.is_match(&diag.rustc.message))
+        })
+    }
+}
+
 /// Whether `a` beats `b` when both match.
 fn more_specific(a: &Rule, b: &Rule) -> bool {
     (a.priority, a.condition_count(), std::cmp::Reverse(&a.id))

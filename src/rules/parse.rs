@@ -149,6 +149,20 @@ pub fn parse_rule(text: &str, expected_id: &str, origin: Origin) -> Result<Rule,
         .as_deref()
         .map(|p| compile(p, "match.source"))
         .transpose()?;
+    let cascade_messages = fm
+        .cascade
+        .messages
+        .iter()
+        .map(|p| compile(p, "cascade.messages"))
+        .collect::<Result<Vec<_>, _>>()?;
+    for id in &fm.cascade.rules {
+        if !is_snake_case(id) {
+            return Err(fail(
+                line_of(id),
+                format!("cascade.rules: `{id}` is not a rule id (snake_case)"),
+            ));
+        }
+    }
     let codes = spec.code.map(|c| c.into_vec()).unwrap_or_default();
     if message.is_none()
         && codes.is_empty()
@@ -232,6 +246,8 @@ pub fn parse_rule(text: &str, expected_id: &str, origin: Origin) -> Result<Rule,
         links: fm.links,
         deprecated: fm.deprecated,
         tokio_features: fm.context.tokio_features,
+        cascade_rules: fm.cascade.rules,
+        cascade_messages,
         body,
         origin,
     })
