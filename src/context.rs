@@ -53,14 +53,15 @@ impl Runtime {
         }
     }
 
-    /// The usual way to start a task on this runtime.
+    /// The usual way to start a task on this runtime, as it reads in code (for `futures`,
+    /// a `futures::executor::ThreadPool` named `pool`).
     pub fn spawn_fn(self) -> &'static str {
         match self {
             Runtime::Tokio => "tokio::spawn",
             Runtime::Smol => "smol::spawn",
             Runtime::AsyncStd => "async_std::task::spawn",
             Runtime::Trpl => "trpl::spawn_task",
-            Runtime::Futures => "a spawn function",
+            Runtime::Futures => "pool.spawn_ok",
         }
     }
 }
