@@ -313,6 +313,38 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_cascade_covers_later_diagnostics_of_the_same_package_only() {
+        use crate::diagnostic::{classify, Event, Line};
+        let book = Rulebook::builtin().unwrap();
+        let diag = |package: &str, code: &str, message: &str| {
+            let raw = format!(
+                r#"{{"reason":"compiler-message","package_id":"{package}","target":{{"src_path":"/x/src/main.rs"}},"message":{{"message":"{message}","code":{{"code":"{code}","explanation":null}},"level":"error","spans":[],"children":[],"rendered":"x"}}}}"#
+            );
+            match classify(Line {
+                raw: raw.as_bytes(),
+            }) {
+                Event::Diagnostic(d) => d,
+                _ => panic!("not a diagnostic"),
+            }
+        };
+        let root = diag("a", "E0433", "cannot find `main` in `tokio`");
+        let follow_up = diag("a", "E0752", "`main` function is not allowed to be `async`");
+        let elsewhere = diag("b", "E0752", "`main` function is not allowed to be `async`");
+        let mut cascades = Cascades::default();
+        // Before the root, E0752 is explained on its own.
+        assert!(cascades
+            .filter(&book, &follow_up, find(&book, &follow_up))
+            .is_some());
+        assert!(cascades.filter(&book, &root, find(&book, &root)).is_some());
+        assert!(cascades
+            .filter(&book, &follow_up, find(&book, &follow_up))
+            .is_none());
+        assert!(cascades
+            .filter(&book, &elsewhere, find(&book, &elsewhere))
+            .is_some());
+    }
+
+    #[test]
     fn async_words_are_whole_words() {
         assert!(mentions_async(
             "expected `u32`, found future of `impl Future<Output = u32>`"

@@ -388,6 +388,25 @@ let x = {var};
     }
 
     #[test]
+    fn reads_and_checks_the_cascade_table() {
+        let with = |table: &str| GOOD.replace("[[links]]", &format!("{table}\n[[links]]"));
+        let rule = parse_rule(
+            &with("[cascade]\nrules = [\"other_rule\"]\nmessages = ['is not a future']"),
+            "demo_rule",
+            Origin::Builtin,
+        )
+        .unwrap();
+        assert_eq!(rule.cascade_rules, ["other_rule"]);
+        assert!(rule.cascade_messages[0].is_match("`u8` is not a future"));
+        assert_eq!(
+            err(&with("[cascade]\nmessages = ['(oops']")),
+            "invalid rule r/demo_rule.md:10: cascade.messages: invalid regex `(oops`: error: unclosed group"
+        );
+        assert!(err(&with("[cascade]\nrules = [\"Not An Id\"]"))
+            .contains("cascade.rules: `Not An Id` is not a rule id"));
+    }
+
+    #[test]
     fn reports_file_line_and_problem() {
         assert_eq!(
             err(&GOOD.replace("'future cannot be sent'", "'future (cannot'")),
