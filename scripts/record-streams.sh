@@ -8,6 +8,9 @@
 #   cargo check -p <member> --message-format=json
 # (exit status ignored: most fixtures fail on purpose; `cargo clean -p <member>` first so rustc
 # really runs) and writes tests/streams/<member>.jsonl.
+# Members named `clippy_*` exercise clippy's async lints: they are recorded with
+#   cargo clippy -p <member> --message-format=json
+# instead (what `cargo explain-async --clippy` runs).
 # A few members are also recorded with --message-format=json-diagnostic-rendered-ansi into
 # tests/streams/ansi/<member>.jsonl.
 #
@@ -100,7 +103,8 @@ for raw in sys.stdin:
 
 # record <member> <message-format> <output file>
 record() {
-    local member=$1 format=$2 out=$3 raw err status
+    local member=$1 format=$2 out=$3 raw err status subcommand=check
+    case "$member" in clippy_*) subcommand=clippy ;; esac
     raw="$(mktemp)"
     err="$(mktemp)"
     status=0
@@ -108,14 +112,14 @@ record() {
     # `rendered` text keeps the format of the run that compiled it (e.g. a short rendering
     # from an earlier `--message-format=short` run would end up in the json stream).
     (cd "$fixtures_dir" && "$cargo_bin" clean --quiet -p "$member")
-    (cd "$fixtures_dir" && "$cargo_bin" check -p "$member" --message-format="$format") \
+    (cd "$fixtures_dir" && "$cargo_bin" "$subcommand" -p "$member" --message-format="$format") \
         >"$raw" 2>"$err" || status=$?
     # 0 = clean, 101 = compile errors (expected for most fixtures); anything else is cargo
     # itself failing (bad manifest, network, ...), which must not be recorded as a stream.
     if [ "$status" -ne 0 ] && [ "$status" -ne 101 ]; then
         cat "$err" >&2
         rm -f "$raw" "$err"
-        echo "error: cargo check -p $member exited with $status" >&2
+        echo "error: cargo $subcommand -p $member exited with $status" >&2
         exit 1
     fi
     mkdir -p "$(dirname "$out")"

@@ -177,8 +177,10 @@ impl Enricher for LazyContext {
         self.get()?.package(diagnostic.package_id.as_deref()?)
     }
 
-    fn notes(&self) -> Vec<String> {
-        self.get().map(|c| c.notes.clone()).unwrap_or_default()
+    fn notes(&self, packages: &[String]) -> Vec<String> {
+        self.get()
+            .map(|c| c.notes(packages.iter().map(String::as_str)))
+            .unwrap_or_default()
     }
 }
 

@@ -53,14 +53,15 @@ impl Runtime {
         }
     }
 
-    /// The usual way to start a task on this runtime.
+    /// The usual way to start a task on this runtime, as it reads in code (for `futures`,
+    /// a `futures::executor::ThreadPool` named `pool`).
     pub fn spawn_fn(self) -> &'static str {
         match self {
             Runtime::Tokio => "tokio::spawn",
             Runtime::Smol => "smol::spawn",
             Runtime::AsyncStd => "async_std::task::spawn",
             Runtime::Trpl => "trpl::spawn_task",
-            Runtime::Futures => "a spawn function",
+            Runtime::Futures => "pool.spawn_ok",
         }
     }
 }
@@ -89,8 +90,8 @@ pub struct PackageContext {
 #[derive(Debug, Clone, Default)]
 pub struct ProjectContext {
     by_id: HashMap<String, PackageContext>,
-    /// One-per-run notes about the dependency graph (discontinued or mixed runtimes).
-    pub notes: Vec<String>,
+    /// Members that reach async-std in `Cargo.lock`, with its locked version.
+    async_std: HashMap<String, String>,
     /// Rule directories named in `[workspace.metadata.explain-async] rules = …` or
     /// `[package.metadata.explain-async] rules = …`, resolved against that Cargo.toml's dir.
     pub rule_dirs: Vec<PathBuf>,
@@ -101,7 +102,6 @@ impl ProjectContext {
     pub fn new(metadata: &Metadata, lock: Option<&str>) -> Self {
         let members = metadata.workspace_members.len();
         let mut by_id = HashMap::new();
-        let mut direct_runtimes: BTreeMap<Runtime, Vec<String>> = BTreeMap::new();
         for package in metadata.workspace_packages() {
             let mut runtimes = Vec::new();
             let mut tokio = None;
@@ -113,12 +113,6 @@ impl ProjectContext {
                     continue;
                 };
                 runtimes.push(rt);
-                if rt != Runtime::Futures && rt != Runtime::Trpl {
-                    direct_runtimes
-                        .entry(rt)
-                        .or_default()
-                        .push(package.name.to_string());
-                }
                 if rt == Runtime::Tokio {
                     tokio = Some(TokioDep {
                         req: dep.req.to_string().trim_start_matches('^').to_string(),
@@ -139,25 +133,12 @@ impl ProjectContext {
                 },
             );
         }
-        let mut notes = Vec::new();
-        if let Some(version) = lock.and_then(|l| locked_version(l, "async-std")) {
-            notes.push(format!(
-                "async-std {version} is in your dependency graph (Cargo.lock). It was discontinued on \
-                 1 March 2025 and gets no more fixes; its authors point to smol as the successor. \
-                 In asyncio terms: it is a third-party event loop that is no longer maintained."
-            ));
-        }
-        if direct_runtimes.len() > 1 {
-            let list = direct_runtimes
-                .iter()
-                .map(|(rt, pkgs)| format!("{} (used by {})", rt.name(), pkgs.join(", ")))
-                .collect::<Vec<_>>()
-                .join(" and ");
-            notes.push(format!(
-                "more than one async runtime is a direct dependency: {list}. Like running two \
-                 event loops in one Python process, futures that need one runtime's reactor \
-                 (timers, sockets) panic or hang when polled by the other; pick one runtime."
-            ));
+        let graph = lock.map(LockGraph::parse).unwrap_or_default();
+        let mut async_std = HashMap::new();
+        for package in metadata.workspace_packages() {
+            if let Some(version) = graph.reaches(&package.name, "async-std") {
+                async_std.insert(package.id.repr.clone(), version);
+            }
         }
         let mut rule_dirs = Vec::new();
         let root = metadata.workspace_root.as_std_path();
@@ -170,9 +151,61 @@ impl ProjectContext {
         rule_dirs.dedup();
         ProjectContext {
             by_id,
-            notes,
+            async_std,
             rule_dirs,
         }
+    }
+
+    /// The one-per-run notes for a build of `packages` (the workspace members whose messages
+    /// or artifacts cargo printed): async-std reachable from one of them in `Cargo.lock`, and
+    /// more than one runtime among their direct dependencies. Members outside the build never
+    /// add a note, so one crate's runtime choice is not blamed on its neighbours.
+    pub fn notes<'a>(&self, packages: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+        let mut notes = Vec::new();
+        let mut async_std: Option<(&str, Vec<&str>)> = None;
+        let mut direct: BTreeMap<Runtime, Vec<&str>> = BTreeMap::new();
+        let mut seen = std::collections::BTreeSet::new();
+        for id in packages {
+            if !seen.insert(id) {
+                continue;
+            }
+            let Some(package) = self.by_id.get(id) else {
+                continue;
+            };
+            if let Some(version) = self.async_std.get(id) {
+                async_std
+                    .get_or_insert((version.as_str(), Vec::new()))
+                    .1
+                    .push(package.name.as_str());
+            }
+            for rt in &package.runtimes {
+                if !matches!(rt, Runtime::Futures | Runtime::Trpl) {
+                    direct.entry(*rt).or_default().push(package.name.as_str());
+                }
+            }
+        }
+        if let Some((version, users)) = async_std {
+            notes.push(format!(
+                "async-std {version} is in the dependency graph of {} (Cargo.lock). It was \
+                 discontinued on 1 March 2025 and gets no more fixes; its authors point to smol as \
+                 the successor. In asyncio terms: it is a third-party event loop that is no \
+                 longer maintained.",
+                users.join(", ")
+            ));
+        }
+        if direct.len() > 1 {
+            let list = direct
+                .iter()
+                .map(|(rt, pkgs)| format!("{} (used by {})", rt.name(), pkgs.join(", ")))
+                .collect::<Vec<_>>()
+                .join(" and ");
+            notes.push(format!(
+                "more than one async runtime is a direct dependency: {list}. Like running two \
+                 event loops in one Python process, futures that need one runtime's reactor \
+                 (timers, sockets) panic or hang when polled by the other; pick one runtime."
+            ));
+        }
+        notes
     }
 
     /// The member a compiler message belongs to, by cargo's package id.
@@ -190,6 +223,75 @@ fn rules_setting(metadata: &serde_json::Value, base: &Path) -> Vec<PathBuf> {
         _ => Vec::new(),
     };
     paths.into_iter().map(|p| base.join(p)).collect()
+}
+
+/// The dependency graph recorded in a `Cargo.lock`: package name → (version, dependencies).
+#[derive(Debug, Default)]
+struct LockGraph {
+    packages: Vec<(String, String, Vec<String>)>,
+}
+
+impl LockGraph {
+    fn parse(lock: &str) -> Self {
+        let Ok(value) = toml::from_str::<toml::Value>(lock) else {
+            return Self::default();
+        };
+        let packages = value
+            .get("package")
+            .and_then(|p| p.as_array())
+            .map(|list| {
+                list.iter()
+                    .filter_map(|p| {
+                        let name = p.get("name")?.as_str()?.to_string();
+                        let version = p.get("version")?.as_str()?.to_string();
+                        let deps = p
+                            .get("dependencies")
+                            .and_then(|d| d.as_array())
+                            .map(|d| {
+                                d.iter()
+                                    .filter_map(|s| s.as_str().map(str::to_string))
+                                    .collect()
+                            })
+                            .unwrap_or_default();
+                        Some((name, version, deps))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        LockGraph { packages }
+    }
+
+    /// Indices of the packages a dependency entry (`"name"`, `"name version"`,
+    /// `"name version (source)"`) can refer to.
+    fn resolve<'a>(&'a self, entry: &'a str) -> impl Iterator<Item = usize> + 'a {
+        let mut parts = entry.split(' ');
+        let name = parts.next().unwrap_or_default();
+        let version = parts.next();
+        self.packages
+            .iter()
+            .enumerate()
+            .filter(move |(_, (n, v, _))| n == name && version.is_none_or(|want| want == v))
+            .map(|(i, _)| i)
+    }
+
+    /// The version of `target` if it is reachable from the package `from`.
+    fn reaches(&self, from: &str, target: &str) -> Option<String> {
+        let mut seen = vec![false; self.packages.len()];
+        let mut stack: Vec<usize> = self.resolve(from).collect();
+        while let Some(i) = stack.pop() {
+            if std::mem::replace(&mut seen[i], true) {
+                continue;
+            }
+            let (name, version, deps) = &self.packages[i];
+            if name == target {
+                return Some(version.clone());
+            }
+            for dep in deps {
+                stack.extend(self.resolve(dep));
+            }
+        }
+        None
+    }
 }
 
 /// The version of `name` recorded in a `Cargo.lock`, if present.
@@ -307,6 +409,35 @@ mod tests {
         );
         assert_eq!(caps["tokio_cargo_add"], "cargo add tokio --features time");
         assert!(!caps.contains_key("runtime"));
+    }
+
+    #[test]
+    fn async_std_counts_only_where_it_is_reachable() {
+        let lock = r#"
+version = 4
+[[package]]
+name = "app"
+version = "0.1.0"
+dependencies = ["legacy"]
+[[package]]
+name = "legacy"
+version = "0.2.0"
+dependencies = ["async-std 1.13.2"]
+[[package]]
+name = "async-std"
+version = "1.13.2"
+[[package]]
+name = "other"
+version = "0.1.0"
+dependencies = ["tokio"]
+[[package]]
+name = "tokio"
+version = "1.54.1"
+"#;
+        let graph = LockGraph::parse(lock);
+        assert_eq!(graph.reaches("app", "async-std").as_deref(), Some("1.13.2"));
+        assert_eq!(graph.reaches("other", "async-std"), None);
+        assert_eq!(graph.reaches("missing", "async-std"), None);
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::io::{self, BufRead, Write};
 
 use crate::context::{add_captures, PackageContext};
 use crate::diagnostic::{classify, Diagnostic, Event, Line};
-use crate::matching::{find, unknown_async};
+use crate::matching::{find, unknown_async, Cascades};
 use crate::render::{Explanation, Item, Renderer};
 use crate::rules::template::fill;
 use crate::rules::Rulebook;
@@ -16,8 +16,9 @@ use crate::rules::Rulebook;
 pub trait Enricher {
     /// The workspace member a diagnostic belongs to, if known.
     fn package(&self, diagnostic: &Diagnostic) -> Option<&PackageContext>;
-    /// One-per-run notes shown after the stream (e.g. a discontinued runtime in the graph).
-    fn notes(&self) -> Vec<String>;
+    /// One-per-run notes shown after the stream (e.g. a discontinued runtime in the graph),
+    /// for the packages cargo printed messages or artifacts of (`package_id`s, in order).
+    fn notes(&self, packages: &[String]) -> Vec<String>;
 }
 
 /// No project context (tests, or no Cargo.toml to read).
@@ -27,7 +28,7 @@ impl Enricher for NoContext {
     fn package(&self, _: &Diagnostic) -> Option<&PackageContext> {
         None
     }
-    fn notes(&self) -> Vec<String> {
+    fn notes(&self, _: &[String]) -> Vec<String> {
         Vec::new()
     }
 }
@@ -94,6 +95,8 @@ pub fn process(
     sinks: &mut [Sink],
 ) -> io::Result<()> {
     let mut buf = Vec::with_capacity(64 * 1024);
+    let mut cascades = Cascades::default();
+    let mut packages: Vec<String> = Vec::new();
     loop {
         buf.clear();
         if input.read_until(b'\n', &mut buf)? == 0 {
@@ -105,7 +108,10 @@ pub fn process(
         let line = Line { raw: &buf };
         match classify(line) {
             Event::Diagnostic(diagnostic) => {
-                let mut finding = find(book, &diagnostic);
+                remember(&mut packages, diagnostic.package_id.as_deref());
+                let found = find(book, &diagnostic);
+                let covered = cascades.covers(book, &diagnostic, found.as_ref());
+                let mut finding = cascades.filter(book, &diagnostic, found);
                 if let Some(f) = finding.as_mut() {
                     let rule = book.rule(f.rule);
                     let features: Vec<String> = rule
@@ -117,8 +123,8 @@ pub fn process(
                 }
                 let explanation = finding.as_ref().map(|f| Explanation::new(book, f));
                 let unknown = match finding {
-                    None => unknown_async(book, &diagnostic),
-                    Some(_) => None,
+                    None if !covered => unknown_async(book, &diagnostic),
+                    _ => None,
                 };
                 let item = Item::Diagnostic {
                     line,
@@ -128,15 +134,44 @@ pub fn process(
                 };
                 sinks.iter_mut().for_each(|s| s.emit(&item));
             }
-            Event::CargoJson => sinks
-                .iter_mut()
-                .for_each(|s| s.emit(&Item::CargoJson(line))),
+            Event::CargoJson => {
+                remember(&mut packages, artifact_package(&buf).as_deref());
+                sinks
+                    .iter_mut()
+                    .for_each(|s| s.emit(&Item::CargoJson(line)))
+            }
             Event::Text => sinks.iter_mut().for_each(|s| s.emit(&Item::Text(line))),
         }
     }
-    for note in context.notes() {
+    for note in context.notes(&packages) {
         sinks.iter_mut().for_each(|s| s.emit(&Item::Note(&note)));
     }
     sinks.iter_mut().for_each(Sink::finish);
     Ok(())
+}
+
+fn remember(packages: &mut Vec<String>, id: Option<&str>) {
+    if let Some(id) = id {
+        if !packages.iter().any(|p| p == id) {
+            packages.push(id.to_string());
+        }
+    }
+}
+
+/// The `package_id` of a `compiler-artifact` line (cargo prints one per checked unit, fresh
+/// or not, so a clean build still tells which members it covered).
+fn artifact_package(raw: &[u8]) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Artifact {
+        reason: String,
+        package_id: Option<String>,
+    }
+    let needle: &[u8] = b"\"compiler-artifact\"";
+    if !raw.windows(needle.len()).any(|w| w == needle) {
+        return None;
+    }
+    let artifact: Artifact = serde_json::from_slice(raw).ok()?;
+    (artifact.reason == "compiler-artifact")
+        .then_some(artifact.package_id)
+        .flatten()
 }

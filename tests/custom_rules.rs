@@ -199,3 +199,50 @@ fn broken_user_rules_are_one_clear_error_with_exit_2() {
         );
     }
 }
+
+/// The worked example in README ("Team rules") is a valid rule and fires on a Send error
+/// whose spawn function is the team's helper (a recorded stream with `tokio::spawn`
+/// renamed), but not on the plain `tokio::spawn` one, which keeps the built-in rule.
+#[test]
+fn readme_team_rule_example_works() {
+    let readme = std::fs::read_to_string(common::repo().join("README.md")).unwrap();
+    let start = readme
+        .find("````markdown\n")
+        .expect("README has the team rule example")
+        + "````markdown\n".len();
+    let len = readme[start..].find("\n````\n").expect("example closed") + 1;
+    let dir = temp_dir("readme-team-rule");
+    write_rule(&dir, "rc_in_traced_task", &readme[start..start + len]);
+
+    let original =
+        std::fs::read_to_string(common::streams_dir().join("rc_held_across_await.jsonl")).unwrap();
+    let renamed = original.replace(
+        "required by a bound in `tokio::spawn`",
+        "required by a bound in `tasks::spawn_traced`",
+    );
+    let stream = dir.join("traced.jsonl");
+    std::fs::write(&stream, renamed).unwrap();
+    let run = |path: &Path| {
+        bin()
+            .args(["--format", "short", "--rules"])
+            .arg(&dir)
+            .arg("--from")
+            .arg(path)
+            .output()
+            .unwrap()
+    };
+    let out = run(&stream);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("= explain-async[rc_in_traced_task]: `request_count` is an `Rc`"),
+        "{}",
+        stdout(&out)
+    );
+    let out = run(&common::streams_dir().join("rc_held_across_await.jsonl"));
+    assert!(
+        stdout(&out).contains("= explain-async[rc_held_across_await]")
+            && !stdout(&out).contains("rc_in_traced_task"),
+        "{}",
+        stdout(&out)
+    );
+}

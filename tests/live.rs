@@ -8,6 +8,9 @@
 //!   unexplained lines byte-identical;
 //! - the rules that fire are exactly the `// explain-async:` markers.
 //!
+//! Members named `clippy_*` are compared the same way, with `cargo explain-async --clippy`
+//! against plain `cargo clippy`.
+//!
 //! All fixtures share one target directory (tokio compiles once); cargo runs are serialised
 //! by a lock because cargo would otherwise block on the target directory.
 
@@ -41,10 +44,15 @@ fn run(cmd: &mut Command) -> Output {
         .expect("command runs")
 }
 
+/// `clippy_*` fixtures exercise clippy's lints: they run under `cargo clippy`.
+fn is_clippy(member: &str) -> bool {
+    member.starts_with("clippy_")
+}
+
 fn plain(member: &str, json: bool) -> Output {
     let mut cmd = Command::new(cargo());
     cmd.args([
-        "check",
+        if is_clippy(member) { "clippy" } else { "check" },
         "--color",
         "never",
         "--manifest-path",
@@ -62,13 +70,21 @@ fn ours(member: &str, format: &str) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_cargo-explain-async"));
     cmd.args(["explain-async", "--format", format, "--color", "never"])
         .args(["--manifest-path", &manifest(), "-p", member]);
+    if is_clippy(member) {
+        cmd.arg("--clippy");
+    }
     run(&mut cmd)
 }
 
-/// Timing figures differ between runs; everything else must not.
+/// Timing figures differ between runs; everything else must not. Cargo's "Blocking waiting
+/// for file lock" lines depend on other cargo processes on the machine, so they are dropped.
 fn normalise(text: &str) -> String {
     let re = regex::Regex::new(r"in \d+(\.\d+)?(ms|s|m \d+s)").unwrap();
-    re.replace_all(text, "in [TIME]").into_owned()
+    let text: String = text
+        .split_inclusive('\n')
+        .filter(|l| !l.trim_start().starts_with("Blocking waiting for file lock"))
+        .collect();
+    re.replace_all(&text, "in [TIME]").into_owned()
 }
 
 /// Removes from `plain` the lines of `status` (cargo's own lines), in order. Also removes
@@ -132,6 +148,9 @@ fn fixtures_are_transparent_and_fire_their_markers() {
     warm_up();
     let mut failures = Vec::new();
     for member in common::members() {
+        // Build it once first: the first build prints `Checking …` on stderr, a fresh one
+        // does not, and the comparison below must see two runs of the same kind.
+        plain(&member, false);
         let plain_human = plain(&member, false);
         let ours_human = ours(&member, "human");
         if plain_human.status.code() != ours_human.status.code() {
@@ -243,6 +262,139 @@ fn demo_crate_is_explained_with_its_own_names() {
         assert!(
             src.contains(name) && stdout.contains(&format!("`{name}`")),
             "`{name}` not named:\n{stdout}"
+        );
+    }
+}
+
+/// The `tokio = …` line of a fixture's own Cargo.toml.
+fn tokio_line(member: &str) -> String {
+    let toml =
+        std::fs::read_to_string(common::fixtures_dir().join(member).join("Cargo.toml")).unwrap();
+    toml.lines()
+        .find(|l| l.starts_with("tokio = "))
+        .unwrap_or_else(|| panic!("{member} declares no tokio line"))
+        .to_string()
+}
+
+#[test]
+fn missing_tokio_features_print_the_exact_cargo_toml_line() {
+    let _guard = CARGO_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    // (trigger, near miss whose Cargo.toml holds the line to print, cargo add command)
+    let cases = [
+        (
+            "tokio_main_without_macros",
+            "tokio_main_without_macros__macros",
+            "cargo add tokio -p tokio_main_without_macros --features macros",
+        ),
+        (
+            "tokio_main_without_multi_thread",
+            "tokio_main_without_multi_thread__rt_multi_thread",
+            "cargo add tokio -p tokio_main_without_multi_thread --features rt-multi-thread",
+        ),
+    ];
+    for (member, fixed, cargo_add) in cases {
+        let out = ours(member, "human");
+        assert_eq!(out.status.code(), Some(101));
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let line = tokio_line(fixed);
+        // The fixed crate compiles (the live transparency test checks it) with exactly the
+        // line our explanation prints for the broken one, read from its own Cargo.toml.
+        assert_eq!(
+            stdout
+                .lines()
+                .filter(|l| l.trim_start_matches(['│', ' ']) == line)
+                .count(),
+            1,
+            "{member}: expected `{line}` once in:\n{stdout}"
+        );
+        assert!(
+            stdout.contains(cargo_add),
+            "{member}: no `{cargo_add}`:\n{stdout}"
+        );
+        assert!(
+            stdout.contains("standard library"),
+            "{member}: asyncio in the stdlib"
+        );
+    }
+    // One diagnostic per missing feature. The first (rustc reports the `use` first) prints the
+    // whole line; the later ones are compact repeats whose titles name their feature.
+    let stdout =
+        String::from_utf8_lossy(&ours("tokio_feature_missing", "human").stdout).into_owned();
+    let line = r#"tokio = { version = "1", default-features = false, features = ["io-util", "macros", "rt"] }"#;
+    assert!(stdout.contains(line), "no `{line}` in:\n{stdout}");
+    assert!(stdout.contains("cargo add tokio -p tokio_feature_missing --features io-util"));
+    for feature in ["time", "sync", "io-std", "io-util"] {
+        let title = format!("needs tokio's `{feature}` feature");
+        assert!(stdout.contains(&title), "no `{title}` in:\n{stdout}");
+    }
+}
+
+#[test]
+fn ecosystem_notes_appear_once_and_only_where_relevant() {
+    let _guard = CARGO_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let notes = |member: &str| {
+        let out = ours(member, "human");
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        (
+            stdout.matches("discontinued on 1 March 2025").count(),
+            stdout.matches("more than one async runtime").count(),
+            stdout,
+        )
+    };
+    let (async_std, mixed, out) = notes("ecosystem__async_std");
+    assert_eq!((async_std, mixed), (1, 0), "{out}");
+    assert!(out.contains("smol"), "{out}");
+    let (async_std, mixed, out) = notes("ecosystem__two_runtimes");
+    assert_eq!((async_std, mixed), (0, 1), "{out}");
+    assert!(out.contains("tokio") && out.contains("smol"), "{out}");
+    // Neighbours in the same workspace (same Cargo.lock) get neither note.
+    for member in [
+        "rc_held_across_await",
+        "rc_held_across_await__arc",
+        "runtime__smol_spawn_send",
+    ] {
+        let (async_std, mixed, out) = notes(member);
+        assert_eq!((async_std, mixed), (0, 0), "{member}:\n{out}");
+    }
+}
+
+#[test]
+fn send_fixes_are_written_for_the_runtime_in_use() {
+    let _guard = CARGO_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    // (fixture, what rustc names in "required by a bound in", the spawn call in our fix)
+    let cases = [
+        (
+            "runtime__smol_spawn_send",
+            "smol::spawn",
+            "smol::spawn(async move {",
+        ),
+        (
+            "runtime__trpl_spawn_send",
+            "spawn_task",
+            "trpl::spawn_task(async move {",
+        ),
+        (
+            "runtime__futures_pool_send",
+            "ThreadPool::spawn_ok",
+            "pool.spawn_ok(async move {",
+        ),
+        (
+            "rc_held_across_await",
+            "tokio::spawn",
+            "tokio::spawn(async move {",
+        ),
+    ];
+    for (member, bound, fix) in cases {
+        let out = ours(member, "human");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            stdout.contains("explain-async · rc_held_across_await")
+                && stdout.contains(&format!("`{bound}`")),
+            "{member}: title should name `{bound}`:\n{stdout}"
+        );
+        assert!(
+            stdout.contains(fix),
+            "{member}: fix should use `{fix}`:\n{stdout}"
         );
     }
 }

@@ -72,3 +72,52 @@ fn unexplained_async_errors_get_a_pointer_to_the_closest_rules() {
     let closest = unknown_async(&book, &d).expect("async-related");
     assert!(closest.len() <= 3);
 }
+
+/// Older rustc/clippy wordings (tests/streams/drift/<rule>.jsonl, hand-made): every
+/// diagnostic is explained by `<rule>` or covered by the cascade of one that is, and the
+/// rule fires at least once.
+#[test]
+fn older_wordings_still_match() {
+    use cargo_explain_async::matching::{find, Cascades};
+    let book = Rulebook::builtin().unwrap();
+    let dir = common::streams_dir().join("drift");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "jsonl"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 8, "drift streams missing");
+    let mut failures = Vec::new();
+    for path in files {
+        let rule = path.file_stem().unwrap().to_string_lossy().into_owned();
+        assert!(
+            book.rules().iter().any(|r| r.id == rule),
+            "{rule}: no such rule"
+        );
+        let stream = std::fs::read(&path).unwrap();
+        let mut cascades = Cascades::default();
+        let mut fired = 0;
+        for raw in stream.split_inclusive(|b| *b == b'\n') {
+            let Event::Diagnostic(d) = classify(Line { raw }) else {
+                continue;
+            };
+            let found = find(&book, &d);
+            let covered = cascades.covers(&book, &d, found.as_ref());
+            match cascades.filter(&book, &d, found) {
+                Some(f) if book.rule(f.rule).id == rule => fired += 1,
+                Some(f) => failures.push(format!(
+                    "{rule}: `{}` explained by {}",
+                    d.rustc.message,
+                    book.rule(f.rule).id
+                )),
+                None if covered => {}
+                None => failures.push(format!("{rule}: `{}` not explained", d.rustc.message)),
+            }
+        }
+        if fired == 0 {
+            failures.push(format!("{rule}: never fired"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -67,7 +67,8 @@ fn edit_distance(a: &str, b: &str) -> usize {
 
 /// Prints one rule in full: every section, every fix option, every link.
 pub fn write_rule(rule: &Rule, ctx: RenderContext, out: &mut dyn Write) -> io::Result<()> {
-    // No diagnostic here: show each placeholder by name, as `<var>`.
+    // No diagnostic here: show each placeholder by name, as `<var>`, except those written with
+    // a fallback (`{spawn_fn|tokio::spawn}`), which read best as their fallback.
     let mut names = BTreeMap::new();
     let texts = [
         &rule.title,
@@ -76,7 +77,7 @@ pub fn write_rule(rule: &Rule, ctx: RenderContext, out: &mut dyn Write) -> io::R
         &rule.body.fix,
     ];
     for text in texts {
-        for name in crate::rules::template::placeholder_names(text) {
+        for name in crate::rules::template::names_without_fallback(text) {
             names.insert(name.to_string(), format!("<{name}>"));
         }
     }

@@ -149,6 +149,20 @@ pub fn parse_rule(text: &str, expected_id: &str, origin: Origin) -> Result<Rule,
         .as_deref()
         .map(|p| compile(p, "match.source"))
         .transpose()?;
+    let cascade_messages = fm
+        .cascade
+        .messages
+        .iter()
+        .map(|p| compile(p, "cascade.messages"))
+        .collect::<Result<Vec<_>, _>>()?;
+    for id in &fm.cascade.rules {
+        if !is_snake_case(id) {
+            return Err(fail(
+                line_of(id),
+                format!("cascade.rules: `{id}` is not a rule id (snake_case)"),
+            ));
+        }
+    }
     let codes = spec.code.map(|c| c.into_vec()).unwrap_or_default();
     if message.is_none()
         && codes.is_empty()
@@ -232,6 +246,8 @@ pub fn parse_rule(text: &str, expected_id: &str, origin: Origin) -> Result<Rule,
         links: fm.links,
         deprecated: fm.deprecated,
         tokio_features: fm.context.tokio_features,
+        cascade_rules: fm.cascade.rules,
+        cascade_messages,
         body,
         origin,
     })
@@ -369,6 +385,25 @@ let x = {var};
         assert_eq!(rule.id, "demo_rule");
         assert_eq!(rule.labels.len(), 1);
         assert!(rule.body.fix.contains("let x = {var};"));
+    }
+
+    #[test]
+    fn reads_and_checks_the_cascade_table() {
+        let with = |table: &str| GOOD.replace("[[links]]", &format!("{table}\n[[links]]"));
+        let rule = parse_rule(
+            &with("[cascade]\nrules = [\"other_rule\"]\nmessages = ['is not a future']"),
+            "demo_rule",
+            Origin::Builtin,
+        )
+        .unwrap();
+        assert_eq!(rule.cascade_rules, ["other_rule"]);
+        assert!(rule.cascade_messages[0].is_match("`u8` is not a future"));
+        assert_eq!(
+            err(&with("[cascade]\nmessages = ['(oops']")),
+            "invalid rule r/demo_rule.md:10: cascade.messages: invalid regex `(oops`: error: unclosed group"
+        );
+        assert!(err(&with("[cascade]\nrules = [\"Not An Id\"]"))
+            .contains("cascade.rules: `Not An Id` is not a rule id"));
     }
 
     #[test]

@@ -62,6 +62,20 @@ pub struct FrontMatter {
     pub deprecated: bool,
     #[serde(default)]
     pub context: ContextSpec,
+    #[serde(default)]
+    pub cascade: CascadeSpec,
+}
+
+/// The `[cascade]` table: follow-up errors this rule's mistake drags in. Once the rule fires,
+/// later diagnostics of the same package that match `rules` (ids of other rules) or
+/// `messages` (regexes on the message) get no explanation of their own: this one covers them.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CascadeSpec {
+    #[serde(default)]
+    pub rules: Vec<String>,
+    #[serde(default)]
+    pub messages: Vec<String>,
 }
 
 /// The `[context]` table: what a rule needs from the project (see `src/context.rs`).
@@ -144,6 +158,10 @@ pub struct Rule {
     pub deprecated: bool,
     /// Tokio features the fix needs (templates over the rule's captures).
     pub tokio_features: Vec<String>,
+    /// Rule ids whose findings this rule's mistake explains (see [`CascadeSpec`]).
+    pub cascade_rules: Vec<String>,
+    /// Messages of follow-up diagnostics this rule's mistake explains.
+    pub cascade_messages: Vec<Regex>,
     pub body: Body,
     pub origin: Origin,
 }

@@ -87,6 +87,21 @@ fn placeholder_at(template: &str, start: usize) -> Option<(&str, Option<&str>, u
     }
 }
 
+/// The placeholder names in `template` written without a fallback (`{var}`, not
+/// `{spawn_fn|tokio::spawn}`), in order of appearance.
+pub fn names_without_fallback(template: &str) -> Vec<&str> {
+    pieces(template)
+        .into_iter()
+        .filter_map(|p| match p {
+            Piece::Placeholder {
+                name,
+                fallback: None,
+            } => Some(name),
+            _ => None,
+        })
+        .collect()
+}
+
 /// Every placeholder name used in `template`, in order of appearance.
 pub fn placeholder_names(template: &str) -> Vec<&str> {
     pieces(template)

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use cargo_explain_async::diagnostic::{classify, Event, Line};
-use cargo_explain_async::matching::find;
+use cargo_explain_async::matching::{find, Cascades};
 use cargo_explain_async::rules::Rulebook;
 
 /// `(file relative to the fixtures workspace, line, rule id)`.
@@ -76,9 +76,10 @@ fn rs_files(dir: &Path) -> Vec<PathBuf> {
 /// diagnostic's location in user code.
 pub fn findings(book: &Rulebook, stream: &[u8]) -> BTreeSet<Mark> {
     let mut out = BTreeSet::new();
+    let mut cascades = Cascades::default();
     for raw in stream.split_inclusive(|b| *b == b'\n') {
         if let Event::Diagnostic(d) = classify(Line { raw }) {
-            if let Some(f) = find(book, &d) {
+            if let Some(f) = cascades.filter(book, &d, find(book, &d)) {
                 let span = d.user_span().expect("an explained diagnostic has a span");
                 out.insert((
                     span.file_name.clone(),
