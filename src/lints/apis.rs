@@ -1,0 +1,174 @@
+//! What `blocking_call_in_async` knows: blocking functions by full path, the few std and
+//! reqwest types whose methods block, and how values of those types are made. Data only;
+//! [`super::analyzer`] applies it.
+
+/// A blocking function, by full path (after `use` resolution), with its async twin.
+pub struct BlockingFn {
+    pub path: &'static str,
+    pub twin: &'static str,
+}
+
+const fn f(path: &'static str, twin: &'static str) -> BlockingFn {
+    BlockingFn { path, twin }
+}
+
+const SPAWN_BLOCKING: &str = "tokio::task::spawn_blocking";
+
+/// Free functions and associated functions that block the calling thread.
+pub const BLOCKING_FNS: &[BlockingFn] = &[
+    f("std::thread::sleep", "tokio::time::sleep(..).await"),
+    f("std::thread::park", "a tokio::sync::Notify, awaited"),
+    f("std::thread::park_timeout", "a tokio::sync::Notify, awaited"),
+    f("std::fs::read", "tokio::fs::read(..).await"),
+    f("std::fs::read_to_string", "tokio::fs::read_to_string(..).await"),
+    f("std::fs::write", "tokio::fs::write(..).await"),
+    f("std::fs::read_dir", "tokio::fs::read_dir(..).await"),
+    f("std::fs::copy", "tokio::fs::copy(..).await"),
+    f("std::fs::rename", "tokio::fs::rename(..).await"),
+    f("std::fs::remove_file", "tokio::fs::remove_file(..).await"),
+    f("std::fs::remove_dir", "tokio::fs::remove_dir(..).await"),
+    f("std::fs::remove_dir_all", "tokio::fs::remove_dir_all(..).await"),
+    f("std::fs::create_dir", "tokio::fs::create_dir(..).await"),
+    f("std::fs::create_dir_all", "tokio::fs::create_dir_all(..).await"),
+    f("std::fs::metadata", "tokio::fs::metadata(..).await"),
+    f("std::fs::symlink_metadata", "tokio::fs::symlink_metadata(..).await"),
+    f("std::fs::canonicalize", "tokio::fs::canonicalize(..).await"),
+    f("std::fs::hard_link", "tokio::fs::hard_link(..).await"),
+    f("std::fs::read_link", "tokio::fs::read_link(..).await"),
+    f("std::fs::set_permissions", "tokio::fs::set_permissions(..).await"),
+    f("std::fs::exists", "tokio::fs::try_exists(..).await"),
+    f("std::fs::File::open", "tokio::fs::File::open(..).await"),
+    f("std::fs::File::create", "tokio::fs::File::create(..).await"),
+    f("std::fs::File::create_new", "tokio::fs::File::create_new(..).await"),
+    f("std::net::TcpStream::connect", "tokio::net::TcpStream::connect(..).await"),
+    f(
+        "std::net::TcpStream::connect_timeout",
+        "tokio::time::timeout(.., tokio::net::TcpStream::connect(..)).await",
+    ),
+    f("reqwest::blocking::get", "reqwest::get(..).await"),
+    f("futures::executor::block_on", "`.await` on the future itself"),
+    f("futures_executor::block_on", "`.await` on the future itself"),
+    f("pollster::block_on", "`.await` on the future itself"),
+];
+
+/// The function with this full path, if it blocks.
+pub fn blocking_fn(path: &str) -> Option<&'static BlockingFn> {
+    BLOCKING_FNS.iter().find(|b| b.path == path)
+}
+
+/// Types we follow through local bindings, because some of their methods block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Known {
+    StdTcpListener,
+    /// `std::sync::mpsc::channel()`'s `(Sender, Receiver)` pair.
+    StdChannel,
+    StdReceiver,
+    StdJoinHandle,
+    StdCommand,
+    StdChild,
+    StdStdin,
+    ReqwestClientBuilder,
+    ReqwestClient,
+    ReqwestRequest,
+}
+
+/// Calls that make a value of a known type (`Result`s are looked through by the caller).
+pub fn constructor(path: &str) -> Option<Known> {
+    Some(match path {
+        "std::net::TcpListener::bind" => Known::StdTcpListener,
+        "std::sync::mpsc::channel" | "std::sync::mpsc::sync_channel" => Known::StdChannel,
+        "std::thread::spawn" => Known::StdJoinHandle,
+        "std::process::Command::new" => Known::StdCommand,
+        "std::io::stdin" => Known::StdStdin,
+        "reqwest::blocking::Client::new" => Known::ReqwestClient,
+        "reqwest::blocking::Client::builder" | "reqwest::blocking::ClientBuilder::new" => {
+            Known::ReqwestClientBuilder
+        }
+        _ => return None,
+    })
+}
+
+/// Type names (in annotations and parameters) of known types.
+pub fn type_named(path: &str) -> Option<Known> {
+    Some(match path {
+        "std::net::TcpListener" => Known::StdTcpListener,
+        "std::sync::mpsc::Receiver" => Known::StdReceiver,
+        "std::thread::JoinHandle" => Known::StdJoinHandle,
+        "std::process::Command" => Known::StdCommand,
+        "std::process::Child" => Known::StdChild,
+        "std::io::Stdin" | "std::io::StdinLock" => Known::StdStdin,
+        "reqwest::blocking::Client" => Known::ReqwestClient,
+        _ => return None,
+    })
+}
+
+/// The type of `receiver.method(..)` when it is known again (builders).
+pub fn after_method(ty: Known, method: &str) -> Option<Known> {
+    use Known::*;
+    Some(match (ty, method) {
+        (
+            StdCommand,
+            "arg" | "args" | "env" | "envs" | "env_remove" | "env_clear" | "current_dir" | "stdin"
+            | "stdout" | "stderr",
+        ) => StdCommand,
+        (StdCommand, "spawn") => StdChild,
+        (StdStdin, "lock") => StdStdin,
+        (ReqwestClientBuilder, "build") => ReqwestClient,
+        (ReqwestClientBuilder, _) => ReqwestClientBuilder,
+        (ReqwestClient, "get" | "post" | "put" | "patch" | "delete" | "head" | "request") => {
+            ReqwestRequest
+        }
+        (
+            ReqwestRequest,
+            "header" | "headers" | "body" | "json" | "form" | "query" | "timeout" | "basic_auth"
+            | "bearer_auth" | "version" | "multipart",
+        ) => ReqwestRequest,
+        _ => return None,
+    })
+}
+
+/// A method that blocks on a value of a known type: the type's full path (the API is
+/// `<type>::<method>`) and the async twin.
+pub fn blocking_method(ty: Known, method: &str) -> Option<(&'static str, &'static str)> {
+    use Known::*;
+    Some(match (ty, method) {
+        (StdTcpListener, "accept") => (
+            "std::net::TcpListener",
+            "tokio::net::TcpListener::accept(..).await",
+        ),
+        (StdTcpListener, "incoming") => (
+            "std::net::TcpListener",
+            "tokio::net::TcpListener::accept(..).await in a loop",
+        ),
+        (StdReceiver, "recv" | "recv_timeout" | "iter") => (
+            "std::sync::mpsc::Receiver",
+            "a tokio::sync::mpsc channel and rx.recv().await",
+        ),
+        (StdJoinHandle, "join") => ("std::thread::JoinHandle", SPAWN_BLOCKING),
+        (StdCommand, "output") => (
+            "std::process::Command",
+            "tokio::process::Command::output(..).await",
+        ),
+        (StdCommand, "status") => (
+            "std::process::Command",
+            "tokio::process::Command::status(..).await",
+        ),
+        (StdChild, "wait" | "wait_with_output") => (
+            "std::process::Child",
+            "tokio::process::Child::wait(..).await",
+        ),
+        (StdStdin, "read_line" | "read_to_string" | "read_to_end" | "lines") => (
+            "std::io::Stdin",
+            "tokio::io::stdin() with AsyncBufReadExt::read_line(..).await",
+        ),
+        (ReqwestRequest, "send") => (
+            "reqwest::blocking::RequestBuilder",
+            "the async reqwest::Client and .send().await",
+        ),
+        (ReqwestClient, "execute") => (
+            "reqwest::blocking::Client",
+            "the async reqwest::Client and .execute(..).await",
+        ),
+        _ => return None,
+    })
+}
