@@ -72,11 +72,7 @@ impl Allows {
         let primary = finding.primary();
         let lines = (primary.lo.line..=primary.hi.line).chain(finding.anchors.iter().copied());
         for line in lines {
-            if self
-                .on_line
-                .get(&line)
-                .is_some_and(|c| c.contains(&check))
-            {
+            if self.on_line.get(&line).is_some_and(|c| c.contains(&check)) {
                 return true;
             }
             if self

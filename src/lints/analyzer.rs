@@ -289,7 +289,10 @@ fn first_await<'ast>(
     stmt: &'ast Stmt,
     on_await: impl FnMut(&'ast ExprAwait) -> bool,
 ) -> Option<&'ast ExprAwait> {
-    let mut walker = AwaitWalker { on_await, hit: None };
+    let mut walker = AwaitWalker {
+        on_await,
+        hit: None,
+    };
     walker.visit_stmt(stmt);
     walker.hit
 }
@@ -298,7 +301,10 @@ fn first_await_in_expr<'ast>(
     expr: &'ast Expr,
     on_await: impl FnMut(&'ast ExprAwait) -> bool,
 ) -> Option<&'ast ExprAwait> {
-    let mut walker = AwaitWalker { on_await, hit: None };
+    let mut walker = AwaitWalker {
+        on_await,
+        hit: None,
+    };
     walker.visit_expr(expr);
     walker.hit
 }
@@ -476,11 +482,7 @@ impl<'ast> Analyzer<'ast, '_> {
                 break;
             }
             let start = if n == lo.line { lo.column } else { 0 };
-            let end = if n == hi.line {
-                hi.column
-            } else {
-                usize::MAX
-            };
+            let end = if n == hi.line { hi.column } else { usize::MAX };
             let piece: String = line
                 .chars()
                 .skip(start)
@@ -532,17 +534,14 @@ impl<'ast> Analyzer<'ast, '_> {
              its handle"
                 .to_string()
         } else {
-            format!(
-                "use `{twin}`, or move the call into `tokio::task::spawn_blocking(move || ..)`"
-            )
+            format!("use `{twin}`, or move the call into `tokio::task::spawn_blocking(move || ..)`")
         };
         self.push_finding(
             Check::BlockingCallInAsync,
             message,
             vec![label(
                 span,
-                "this blocks the executor thread; no other task runs on it until it returns"
-                    .into(),
+                "this blocks the executor thread; no other task runs on it until it returns".into(),
                 true,
             )],
             vec![("help", twin_help)],
@@ -628,8 +627,9 @@ impl<'ast> Analyzer<'ast, '_> {
         let var = mentions(&hit.base, bound)
             .cloned()
             .unwrap_or_else(|| "the connection".into());
-        let message =
-            format!("accept loop awaits the handling of `{var}` before accepting the next connection");
+        let message = format!(
+            "accept loop awaits the handling of `{var}` before accepting the next connection"
+        );
         let labels = vec![
             label(
                 hit.span(),
@@ -948,7 +948,13 @@ impl<'ast> Visit<'ast> for Analyzer<'ast, '_> {
             if let Some(ty) = self.type_of(&m.receiver) {
                 let method = m.method.to_string();
                 if let Some((type_path, twin)) = apis::blocking_method(ty, &method) {
-                    self.blocking(m.span(), format!("{type_path}::{method}"), twin);
+                    // `.output()` rather than the whole chain from `Command::new(..)` on.
+                    let span = m
+                        .method
+                        .span()
+                        .join(m.paren_token.span.close())
+                        .unwrap_or_else(|| m.span());
+                    self.blocking(span, format!("{type_path}::{method}"), twin);
                 }
             }
         }

@@ -18,36 +18,66 @@ const SPAWN_BLOCKING: &str = "tokio::task::spawn_blocking";
 pub const BLOCKING_FNS: &[BlockingFn] = &[
     f("std::thread::sleep", "tokio::time::sleep(..).await"),
     f("std::thread::park", "a tokio::sync::Notify, awaited"),
-    f("std::thread::park_timeout", "a tokio::sync::Notify, awaited"),
+    f(
+        "std::thread::park_timeout",
+        "a tokio::sync::Notify, awaited",
+    ),
     f("std::fs::read", "tokio::fs::read(..).await"),
-    f("std::fs::read_to_string", "tokio::fs::read_to_string(..).await"),
+    f(
+        "std::fs::read_to_string",
+        "tokio::fs::read_to_string(..).await",
+    ),
     f("std::fs::write", "tokio::fs::write(..).await"),
     f("std::fs::read_dir", "tokio::fs::read_dir(..).await"),
     f("std::fs::copy", "tokio::fs::copy(..).await"),
     f("std::fs::rename", "tokio::fs::rename(..).await"),
     f("std::fs::remove_file", "tokio::fs::remove_file(..).await"),
     f("std::fs::remove_dir", "tokio::fs::remove_dir(..).await"),
-    f("std::fs::remove_dir_all", "tokio::fs::remove_dir_all(..).await"),
+    f(
+        "std::fs::remove_dir_all",
+        "tokio::fs::remove_dir_all(..).await",
+    ),
     f("std::fs::create_dir", "tokio::fs::create_dir(..).await"),
-    f("std::fs::create_dir_all", "tokio::fs::create_dir_all(..).await"),
+    f(
+        "std::fs::create_dir_all",
+        "tokio::fs::create_dir_all(..).await",
+    ),
     f("std::fs::metadata", "tokio::fs::metadata(..).await"),
-    f("std::fs::symlink_metadata", "tokio::fs::symlink_metadata(..).await"),
+    f(
+        "std::fs::symlink_metadata",
+        "tokio::fs::symlink_metadata(..).await",
+    ),
     f("std::fs::canonicalize", "tokio::fs::canonicalize(..).await"),
     f("std::fs::hard_link", "tokio::fs::hard_link(..).await"),
     f("std::fs::read_link", "tokio::fs::read_link(..).await"),
-    f("std::fs::set_permissions", "tokio::fs::set_permissions(..).await"),
+    f(
+        "std::fs::set_permissions",
+        "tokio::fs::set_permissions(..).await",
+    ),
     f("std::fs::exists", "tokio::fs::try_exists(..).await"),
     f("std::fs::File::open", "tokio::fs::File::open(..).await"),
     f("std::fs::File::create", "tokio::fs::File::create(..).await"),
-    f("std::fs::File::create_new", "tokio::fs::File::create_new(..).await"),
-    f("std::net::TcpStream::connect", "tokio::net::TcpStream::connect(..).await"),
+    f(
+        "std::fs::File::create_new",
+        "tokio::fs::File::create_new(..).await",
+    ),
+    f(
+        "std::net::TcpStream::connect",
+        "tokio::net::TcpStream::connect(..).await",
+    ),
     f(
         "std::net::TcpStream::connect_timeout",
         "tokio::time::timeout(.., tokio::net::TcpStream::connect(..)).await",
     ),
     f("reqwest::blocking::get", "reqwest::get(..).await"),
-    f("futures::executor::block_on", "`.await` on the future itself"),
-    f("futures_executor::block_on", "`.await` on the future itself"),
+    f(
+        "futures::executor::block_on",
+        "`.await` on the future itself",
+    ),
+    f(
+        "futures_executor::block_on",
+        "`.await` on the future itself",
+    ),
     f("pollster::block_on", "`.await` on the future itself"),
 ];
 

@@ -92,7 +92,12 @@ fn span_json(label: &Label, file_name: &str, index: &LineIndex<'_>) -> Value {
 /// `json-diagnostic-rendered-ansi` runs).
 pub fn rendered(finding: &Finding, file_name: &str, index: &LineIndex<'_>, ansi: bool) -> String {
     let first = finding.labels.iter().map(|l| l.lo.line).min().unwrap_or(1);
-    let last = finding.labels.iter().map(|l| l.hi.line).max().unwrap_or(first);
+    let last = finding
+        .labels
+        .iter()
+        .map(|l| l.hi.line)
+        .max()
+        .unwrap_or(first);
     // Only the lines the labels cover, so the cost does not grow with the file.
     let base = index.offset(Pos {
         line: first,
@@ -252,7 +257,10 @@ mod tests {
             rendered.contains("^^^^^^^^^^^^^^^^^^^^^ blocks"),
             "{rendered}"
         );
-        assert!(rendered.contains("= help: use `tokio::time::sleep(..).await`"), "{rendered}");
+        assert!(
+            rendered.contains("= help: use `tokio::time::sleep(..).await`"),
+            "{rendered}"
+        );
         assert!(rendered.ends_with("\n\n"));
     }
 

@@ -217,12 +217,18 @@ mod tests {
             "use std::thread; use std::fs::{self, File as F}; use tokio::time::sleep; \
              use std::io::*; use fs::OpenOptions;",
         );
-        assert_eq!(res(&r, "thread::sleep").as_deref(), Some("std::thread::sleep"));
+        assert_eq!(
+            res(&r, "thread::sleep").as_deref(),
+            Some("std::thread::sleep")
+        );
         assert_eq!(res(&r, "fs::read").as_deref(), Some("std::fs::read"));
         assert_eq!(res(&r, "F::open").as_deref(), Some("std::fs::File::open"));
         assert_eq!(res(&r, "sleep").as_deref(), Some("tokio::time::sleep"));
         assert_eq!(res(&r, "stdin").as_deref(), Some("std::io::stdin"));
-        assert_eq!(res(&r, "OpenOptions").as_deref(), Some("std::fs::OpenOptions"));
+        assert_eq!(
+            res(&r, "OpenOptions").as_deref(),
+            Some("std::fs::OpenOptions")
+        );
         assert_eq!(res(&r, "std::fs::write").as_deref(), Some("std::fs::write"));
         assert_eq!(res(&r, "crate::fs::read"), None);
         assert_eq!(res(&r, "self::x"), None);

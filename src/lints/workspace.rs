@@ -34,8 +34,9 @@ pub struct Outcome {
     pub findings: usize,
     /// Files read and parsed.
     pub files: usize,
-    /// Files that did not parse (rustc reports them) or could not be read.
-    pub skipped: usize,
+    /// Files that did not parse (rustc reports them) or could not be read, as rustc names
+    /// them.
+    pub skipped: Vec<String>,
     /// Things to tell the user on stderr (unknown check names in an allow list).
     pub notes: Vec<String>,
 }
@@ -115,7 +116,8 @@ fn parse_args(cargo_args: &[String]) -> Args {
             Some((n, v)) if n.starts_with("--") => (n, Some(v.to_string())),
             _ => (arg.as_str(), None),
         };
-        let value = |it: &mut std::slice::Iter<'_, String>| inline.clone().or_else(|| it.next().cloned());
+        let value =
+            |it: &mut std::slice::Iter<'_, String>| inline.clone().or_else(|| it.next().cloned());
         let t = &mut args.targets;
         match name {
             "--" => break,
@@ -352,7 +354,7 @@ pub fn run(
     let mut lines = Vec::new();
     for result in results {
         match result {
-            FileResult::Skipped => outcome.skipped += 1,
+            FileResult::Skipped(name) => outcome.skipped.push(name),
             FileResult::Read { findings } => {
                 outcome.files += 1;
                 outcome.findings += findings.len();
@@ -361,12 +363,13 @@ pub fn run(
         }
     }
     lines.sort();
+    outcome.skipped.sort();
     outcome.lines = lines.into_iter().map(|(_, line)| line).collect();
     outcome
 }
 
 enum FileResult {
-    Skipped,
+    Skipped(String),
     /// `((file, line, column, check), json line)` per finding.
     Read {
         findings: Vec<((String, usize, usize, Check), String)>,
@@ -381,18 +384,18 @@ fn read_one(
     root: &Path,
     ansi: bool,
 ) -> (FileResult, Vec<(PathBuf, PathBuf)>) {
+    let name = display_name(&job.path, root);
     let Ok(text) = std::fs::read_to_string(&job.path) else {
-        return (FileResult::Skipped, Vec::new());
+        return (FileResult::Skipped(name), Vec::new());
     };
     let Ok(report) = analyze_source(&text, unit.cfg_test) else {
-        return (FileResult::Skipped, Vec::new());
+        return (FileResult::Skipped(name), Vec::new());
     };
     let children = report
         .modules
         .iter()
         .filter_map(|decl| module_file(job, decl))
         .collect();
-    let name = display_name(&job.path, root);
     let findings = report
         .findings
         .iter()
@@ -407,6 +410,9 @@ fn read_one(
         .collect();
     (FileResult::Read { findings }, children)
 }
+
+/// syn recurses on nesting; a big stack keeps pathological sources from overflowing it.
+const WORKER_STACK: usize = 64 * 1024 * 1024;
 
 /// Reads every file reachable from `roots` with `jobs` threads; each file once.
 fn walk(
@@ -476,15 +482,21 @@ fn walk(
         worker();
     } else {
         std::thread::scope(|s| {
-            for _ in 0..jobs {
-                s.spawn(worker);
+            let spawned = (0..jobs)
+                .filter(|_| {
+                    std::thread::Builder::new()
+                        .stack_size(WORKER_STACK)
+                        .spawn_scoped(s, worker)
+                        .is_ok()
+                })
+                .count();
+            if spawned == 0 {
+                worker();
             }
         });
     }
     let (lock, _) = shared;
-    lock.into_inner()
-        .unwrap_or_else(|e| e.into_inner())
-        .results
+    lock.into_inner().unwrap_or_else(|e| e.into_inner()).results
 }
 
 #[cfg(test)]
@@ -497,10 +509,26 @@ mod tests {
 
     #[test]
     fn reads_package_and_target_flags() {
-        let a = args(&["-p", "a", "--package=b", "-pc", "--all-targets", "--", "-p", "x"]);
+        let a = args(&[
+            "-p",
+            "a",
+            "--package=b",
+            "-pc",
+            "--all-targets",
+            "--",
+            "-p",
+            "x",
+        ]);
         assert_eq!(a.packages, vec!["a", "b", "c"]);
         assert!(a.targets.all && a.targets.cfg_test());
-        let a = args(&["--workspace", "--exclude", "z", "--bin", "srv", "--manifest-path=m/Cargo.toml"]);
+        let a = args(&[
+            "--workspace",
+            "--exclude",
+            "z",
+            "--bin",
+            "srv",
+            "--manifest-path=m/Cargo.toml",
+        ]);
         assert!(a.workspace);
         assert_eq!(a.excludes, vec!["z"]);
         assert_eq!(a.targets.named, vec![("bin", "srv".to_string())]);
@@ -513,7 +541,10 @@ mod tests {
         let mut notes = Vec::new();
         let v = serde_json::json!({"explain-async": {"allow": ["lock_held_across_await", "nope"]}});
         let allowed = allow_list(&v, "here", &mut notes);
-        assert_eq!(allowed.into_iter().collect::<Vec<_>>(), vec![Check::LockHeldAcrossAwait]);
+        assert_eq!(
+            allowed.into_iter().collect::<Vec<_>>(),
+            vec![Check::LockHeldAcrossAwait]
+        );
         assert_eq!(notes.len(), 1);
         assert!(notes[0].contains("\"nope\""), "{notes:?}");
     }
@@ -521,7 +552,13 @@ mod tests {
     #[test]
     fn child_dirs_follow_the_module_rules() {
         assert_eq!(child_dir(Path::new("src/main.rs"), true), Path::new("src"));
-        assert_eq!(child_dir(Path::new("src/net.rs"), false), Path::new("src/net"));
-        assert_eq!(child_dir(Path::new("src/net/mod.rs"), false), Path::new("src/net"));
+        assert_eq!(
+            child_dir(Path::new("src/net.rs"), false),
+            Path::new("src/net")
+        );
+        assert_eq!(
+            child_dir(Path::new("src/net/mod.rs"), false),
+            Path::new("src/net")
+        );
     }
 }

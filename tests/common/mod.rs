@@ -49,7 +49,10 @@ pub fn markers(member: &str) -> BTreeSet<Mark> {
         for (i, line) in text.lines().enumerate() {
             if let Some((_, rest)) = line.split_once("// explain-async: ") {
                 let id = rest.split_whitespace().next().unwrap_or("").to_string();
-                out.insert((rel.clone(), i + 1, id));
+                // `allow(<check>)` silences a source check; it is not a marker.
+                if !id.starts_with("allow(") {
+                    out.insert((rel.clone(), i + 1, id));
+                }
             }
         }
     }
@@ -70,6 +73,20 @@ fn rs_files(dir: &Path) -> Vec<PathBuf> {
     }
     out.sort();
     out
+}
+
+/// Whether a marker's rule belongs to the source checks (`src/lints`), whose findings never
+/// appear in cargo's own streams.
+pub fn is_lint_rule(id: &str) -> bool {
+    cargo_explain_async::lints::Check::from_id(id).is_some()
+}
+
+/// The markers of one layer: the compiler's (`lint == false`) or the source checks'.
+pub fn markers_of(member: &str, lint: bool) -> BTreeSet<Mark> {
+    markers(member)
+        .into_iter()
+        .filter(|(_, _, id)| is_lint_rule(id) == lint)
+        .collect()
 }
 
 /// What the matcher finds in a cargo JSON stream: one mark per explained diagnostic, at the
