@@ -1,23 +1,25 @@
 //! The top level: turns parsed options into a run. The only module besides `cargo` that reads
 //! the environment, spawns processes or writes to stdout/stderr.
 
+use std::cell::Cell;
 use std::ffi::OsString;
 use std::fs::File;
 use std::io::{self, BufReader, IsTerminal, Write};
 
-use crate::cargo::{Invocation, Subcommand};
+use crate::cargo::{metadata, Invocation, Subcommand};
 use crate::cli::{self, ColorChoice, Format, Options, Parsed};
 use crate::context::{PackageContext, ProjectContext};
 use crate::diagnostic::Diagnostic;
 use crate::error::Error;
 use crate::exit;
+use crate::lints::workspace;
 use crate::render::catalog;
 use crate::render::human::Human;
 use crate::render::json::Json;
 use crate::render::short::Short;
 use crate::render::{RenderContext, Renderer};
 use crate::rules::Rulebook;
-use crate::stream::{process, Enricher, Sink};
+use crate::stream::{process, process_with, Enricher, Extra, Sink};
 
 /// Runs the tool with `argv` (program name first) and returns the exit status.
 pub fn main(argv: Vec<OsString>) -> u8 {
@@ -107,6 +109,10 @@ fn run(argv: Vec<OsString>) -> Result<u8, Error> {
         },
         args: options.cargo_args.clone(),
     };
+    // The source checks run on their own thread while cargo builds (issue 6), so they add
+    // nothing to the wall time of a real build.
+    let lints =
+        (!options.no_lints).then(|| spawn_lints(options.cargo_args.clone(), invocation.ansi));
     let mut child = invocation.spawn()?;
     // The rulebook may include rule directories named in Cargo.toml, read while cargo starts.
     let book = match load_rulebook(&options, &context) {
@@ -121,11 +127,63 @@ fn run(argv: Vec<OsString>) -> Result<u8, Error> {
         .stdout
         .take()
         .ok_or_else(|| Error::Child(io::Error::other("cargo's stdout was not captured")))?;
-    let read = process(BufReader::new(stdout), &book, &context, &mut sinks);
+    let found = Cell::new(0usize);
+    let extra: Option<Extra<'_>> =
+        lints.map(|handle| Box::new(|| lint_lines(handle, &found)) as Extra<'_>);
+    let read = process_with(BufReader::new(stdout), &book, &context, &mut sinks, extra);
     // Wait even if reading failed, so cargo is never left behind.
     let status = child.wait().map_err(Error::Child)?;
     read.map_err(Error::Child)?;
-    sink_status(&options, &sinks, exit::from_status(status))
+    let mut code = exit::from_status(status);
+    if options.deny_lints && code == exit::SUCCESS && found.get() > 0 {
+        code = exit::LINTS_DENIED;
+    }
+    sink_status(&options, &sinks, code)
+}
+
+/// syn recurses on nesting; a big stack keeps pathological sources from overflowing it.
+const LINT_STACK: usize = 64 * 1024 * 1024;
+
+/// Starts the source checks: `cargo metadata --no-deps` for the members and their targets,
+/// then every file they compile. `None` from the thread means the checks could not run
+/// (cargo metadata failed: cargo check will report why).
+fn spawn_lints(
+    cargo_args: Vec<String>,
+    ansi: bool,
+) -> Option<std::thread::JoinHandle<Option<workspace::Outcome>>> {
+    std::thread::Builder::new()
+        .name("explain-async-lints".into())
+        .stack_size(LINT_STACK)
+        .spawn(move || {
+            let metadata = metadata::load(&cargo_args, false).ok()?;
+            let cwd = std::env::current_dir().ok()?;
+            let jobs = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+            Some(workspace::run(&metadata, &cargo_args, &cwd, ansi, jobs))
+        })
+        .ok()
+}
+
+/// Waits for the source checks and returns their lines; notes go to stderr.
+fn lint_lines(
+    handle: Option<std::thread::JoinHandle<Option<workspace::Outcome>>>,
+    found: &Cell<usize>,
+) -> Vec<String> {
+    let outcome = match handle.map(|h| h.join()) {
+        Some(Ok(Some(outcome))) => outcome,
+        Some(Err(_)) => {
+            let _ = writeln!(
+                io::stderr(),
+                "warning: explain-async: the source checks stopped unexpectedly; their findings are missing"
+            );
+            return Vec::new();
+        }
+        _ => return Vec::new(),
+    };
+    for note in &outcome.notes {
+        let _ = writeln!(io::stderr(), "warning: explain-async: {note}");
+    }
+    found.set(outcome.findings);
+    outcome.lines
 }
 
 /// Built-in rules, then `--rules` directories, then those named in Cargo.toml metadata.

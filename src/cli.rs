@@ -35,7 +35,8 @@ pub enum ColorChoice {
     about = "Runs `cargo check` and explains async mistakes in Python asyncio terms",
     after_help = "Every other option (-p, --workspace, --all-targets, --features, --manifest-path, \
 --target, --release, --locked, --offline, -q, -v, -Z …) is passed to `cargo check` unchanged.\n\
-Exit status: cargo's own; 2 for usage or rule-file errors. Docs: README.md."
+Exit status: cargo's own; 2 for usage or rule-file errors; 3 with --deny-lints when a source \
+check found something. Docs: README.md."
 )]
 pub struct Options {
     /// Output format
@@ -62,6 +63,12 @@ pub struct Options {
     /// List the rulebook (id, codes/lints, title)
     #[arg(long)]
     pub list_rules: bool,
+    /// Turn off our source checks (blocking calls in async code, sequential accept loops, locks held across awaits)
+    #[arg(long)]
+    pub no_lints: bool,
+    /// Fail (exit status 3) when a source check finds something and cargo itself succeeded
+    #[arg(long)]
+    pub deny_lints: bool,
     /// Arguments forwarded to cargo (filled by the splitter, not by clap).
     #[arg(skip)]
     pub cargo_args: Vec<String>,
@@ -80,6 +87,8 @@ const OURS_WITH_VALUE: &[&str] = &[
 const OURS_FLAGS: &[&str] = &[
     "--clippy",
     "--list-rules",
+    "--no-lints",
+    "--deny-lints",
     "--help",
     "-h",
     "--version",
@@ -109,6 +118,16 @@ pub fn parse(argv: Vec<String>) -> Result<Parsed, Error> {
     match Options::try_parse_from(clap_args) {
         Ok(mut options) => {
             options.cargo_args = cargo;
+            if options.deny_lints && options.no_lints {
+                return Err(Error::Usage(
+                    "--deny-lints and --no-lints contradict each other; choose one".into(),
+                ));
+            }
+            if options.deny_lints && options.from.is_some() {
+                return Err(Error::Usage(
+                    "--deny-lints needs cargo to run: the source checks are off with --from".into(),
+                ));
+            }
             Ok(Parsed::Run(Box::new(options)))
         }
         Err(e) => match e.kind() {
@@ -212,6 +231,21 @@ mod tests {
     fn rejects_message_format() {
         let err = parse(vec!["x".into(), "--message-format=json".into()]).unwrap_err();
         assert!(err.to_string().contains("use --format"));
+    }
+
+    #[test]
+    fn lint_flags() {
+        let o = run(&["x", "--no-lints", "-p", "a"]);
+        assert!(o.no_lints && !o.deny_lints);
+        assert_eq!(o.cargo_args, vec!["-p", "a"]);
+        assert!(run(&["x", "--deny-lints"]).deny_lints);
+        for bad in [
+            &["x", "--deny-lints", "--no-lints"][..],
+            &["x", "--deny-lints", "--from", "f"],
+        ] {
+            let argv = bad.iter().map(|s| s.to_string()).collect();
+            assert!(matches!(parse(argv), Err(Error::Usage(_))));
+        }
     }
 
     #[test]

@@ -10,6 +10,9 @@ pub const SUCCESS: u8 = 0;
 pub const FAILURE: u8 = 1;
 /// Usage errors, rule-file errors, unreadable `--from` input, failed `cargo metadata`.
 pub const USAGE: u8 = 2;
+/// `--deny-lints`: cargo succeeded but one of our source checks found something (when cargo
+/// failed, its own status wins). Without `--deny-lints` findings never change the status.
+pub const LINTS_DENIED: u8 = 3;
 /// Base added to the signal number when cargo was killed by a signal (shell convention).
 pub const SIGNAL_BASE: u8 = 128;
 

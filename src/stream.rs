@@ -89,14 +89,38 @@ impl Sink {
 /// write errors stay with their sink. Once every sink has failed (stdout closed early), the
 /// input is still drained so that cargo can finish and report its own status.
 pub fn process(
-    mut input: impl BufRead,
+    input: impl BufRead,
     book: &Rulebook,
     context: &dyn Enricher,
     sinks: &mut [Sink],
 ) -> io::Result<()> {
+    process_with(input, book, context, sinks, None)
+}
+
+/// Lines produced beside the stream (our source checks' `compiler-message` lines), asked for
+/// once: just before cargo's `build-finished` line, or at the end of the input when cargo
+/// stopped without one.
+pub type Extra<'a> = Box<dyn FnOnce() -> Vec<String> + 'a>;
+
+/// What the loop remembers between lines.
+#[derive(Default)]
+struct State {
+    cascades: Cascades,
+    packages: Vec<String>,
+}
+
+/// [`process`], with `extra` lines joining the stream before cargo's `build-finished` line
+/// (after every compiler message, before any note or summary), matched and rendered exactly
+/// like cargo's own lines.
+pub fn process_with(
+    mut input: impl BufRead,
+    book: &Rulebook,
+    context: &dyn Enricher,
+    sinks: &mut [Sink],
+    mut extra: Option<Extra<'_>>,
+) -> io::Result<()> {
     let mut buf = Vec::with_capacity(64 * 1024);
-    let mut cascades = Cascades::default();
-    let mut packages: Vec<String> = Vec::new();
+    let mut state = State::default();
     loop {
         buf.clear();
         if input.read_until(b'\n', &mut buf)? == 0 {
@@ -106,48 +130,88 @@ pub fn process(
             continue;
         }
         let line = Line { raw: &buf };
-        match classify(line) {
-            Event::Diagnostic(diagnostic) => {
-                remember(&mut packages, diagnostic.package_id.as_deref());
-                let found = find(book, &diagnostic);
-                let covered = cascades.covers(book, &diagnostic, found.as_ref());
-                let mut finding = cascades.filter(book, &diagnostic, found);
-                if let Some(f) = finding.as_mut() {
-                    let rule = book.rule(f.rule);
-                    let features: Vec<String> = rule
-                        .tokio_features
-                        .iter()
-                        .map(|t| fill(t, &f.captures))
-                        .collect();
-                    add_captures(context.package(&diagnostic), &features, &mut f.captures);
-                }
-                let explanation = finding.as_ref().map(|f| Explanation::new(book, f));
-                let unknown = match finding {
-                    None if !covered => unknown_async(book, &diagnostic),
-                    _ => None,
-                };
-                let item = Item::Diagnostic {
-                    line,
-                    diagnostic: &diagnostic,
-                    explanation: explanation.as_ref(),
-                    unknown_async: unknown.as_deref(),
-                };
-                sinks.iter_mut().for_each(|s| s.emit(&item));
-            }
-            Event::CargoJson => {
-                remember(&mut packages, artifact_package(&buf).as_deref());
-                sinks
-                    .iter_mut()
-                    .for_each(|s| s.emit(&Item::CargoJson(line)))
-            }
-            Event::Text => sinks.iter_mut().for_each(|s| s.emit(&Item::Text(line))),
+        let event = classify(line);
+        if extra.is_some() && matches!(event, Event::CargoJson) && is_build_finished(line.content())
+        {
+            inject(extra.take(), book, context, sinks, &mut state);
         }
+        handle(line, event, book, context, sinks, &mut state);
     }
-    for note in context.notes(&packages) {
+    inject(extra.take(), book, context, sinks, &mut state);
+    for note in context.notes(&state.packages) {
         sinks.iter_mut().for_each(|s| s.emit(&Item::Note(&note)));
     }
     sinks.iter_mut().for_each(Sink::finish);
     Ok(())
+}
+
+fn is_build_finished(content: &[u8]) -> bool {
+    let needle: &[u8] = b"\"reason\":\"build-finished\"";
+    content.windows(needle.len()).any(|w| w == needle)
+}
+
+fn inject(
+    extra: Option<Extra<'_>>,
+    book: &Rulebook,
+    context: &dyn Enricher,
+    sinks: &mut [Sink],
+    state: &mut State,
+) {
+    let Some(extra) = extra else { return };
+    for text in extra() {
+        let raw = format!("{text}\n");
+        let line = Line {
+            raw: raw.as_bytes(),
+        };
+        handle(line, classify(line), book, context, sinks, state);
+    }
+}
+
+/// One line through matching and every sink.
+fn handle(
+    line: Line<'_>,
+    event: Event,
+    book: &Rulebook,
+    context: &dyn Enricher,
+    sinks: &mut [Sink],
+    state: &mut State,
+) {
+    match event {
+        Event::Diagnostic(diagnostic) => {
+            remember(&mut state.packages, diagnostic.package_id.as_deref());
+            let found = find(book, &diagnostic);
+            let covered = state.cascades.covers(book, &diagnostic, found.as_ref());
+            let mut finding = state.cascades.filter(book, &diagnostic, found);
+            if let Some(f) = finding.as_mut() {
+                let rule = book.rule(f.rule);
+                let features: Vec<String> = rule
+                    .tokio_features
+                    .iter()
+                    .map(|t| fill(t, &f.captures))
+                    .collect();
+                add_captures(context.package(&diagnostic), &features, &mut f.captures);
+            }
+            let explanation = finding.as_ref().map(|f| Explanation::new(book, f));
+            let unknown = match finding {
+                None if !covered => unknown_async(book, &diagnostic),
+                _ => None,
+            };
+            let item = Item::Diagnostic {
+                line,
+                diagnostic: &diagnostic,
+                explanation: explanation.as_ref(),
+                unknown_async: unknown.as_deref(),
+            };
+            sinks.iter_mut().for_each(|s| s.emit(&item));
+        }
+        Event::CargoJson => {
+            remember(&mut state.packages, artifact_package(line.raw).as_deref());
+            sinks
+                .iter_mut()
+                .for_each(|s| s.emit(&Item::CargoJson(line)))
+        }
+        Event::Text => sinks.iter_mut().for_each(|s| s.emit(&Item::Text(line))),
+    }
 }
 
 fn remember(packages: &mut Vec<String>, id: Option<&str>) {
@@ -174,4 +238,44 @@ fn artifact_package(raw: &[u8]) -> Option<String> {
     (artifact.reason == "compiler-artifact")
         .then_some(artifact.package_id)
         .flatten()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::json::Json;
+    use std::sync::{Arc, Mutex};
+
+    #[derive(Clone, Default)]
+    struct Shared(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Shared {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn run(input: &str, extra: Vec<String>) -> String {
+        let book = Rulebook::builtin().unwrap();
+        let out = Shared::default();
+        let mut sinks = vec![Sink::new(Box::new(Json), Box::new(out.clone()), false)];
+        let extra: Extra<'_> = Box::new(|| extra);
+        process_with(input.as_bytes(), &book, &NoContext, &mut sinks, Some(extra)).unwrap();
+        let bytes = out.0.lock().unwrap().clone();
+        String::from_utf8(bytes).unwrap()
+    }
+
+    #[test]
+    fn extra_lines_go_before_build_finished_or_at_the_end() {
+        let done = "{\"reason\":\"build-finished\",\"success\":true}\n";
+        let extra = "{\"reason\":\"x\"}";
+        let out = run(&format!("text\n{done}"), vec![extra.into()]);
+        assert_eq!(out, format!("text\n{extra}\n{done}"));
+        let out = run("text\n", vec![extra.into()]);
+        assert_eq!(out, format!("text\n{extra}\n"));
+    }
 }
