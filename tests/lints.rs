@@ -18,7 +18,7 @@ use cargo_explain_async::render::json::Json;
 use cargo_explain_async::render::short::Short;
 use cargo_explain_async::render::{RenderContext, Renderer};
 use cargo_explain_async::rules::Rulebook;
-use cargo_explain_async::stream::{process, Sink};
+use cargo_explain_async::stream::{process, NoContext, Sink};
 
 fn args(extra: &[&str]) -> Vec<String> {
     let manifest = common::fixtures_dir().join("Cargo.toml");
@@ -158,7 +158,7 @@ fn render(stream: &str, renderer: Box<dyn Renderer>) -> String {
     let book = Rulebook::builtin().unwrap();
     let out = Shared::default();
     let mut sinks = vec![Sink::new(renderer, Box::new(out.clone()), false)];
-    process(stream.as_bytes(), &book, &mut sinks).unwrap();
+    process(stream.as_bytes(), &book, &NoContext, &mut sinks).unwrap();
     let bytes = out.0.lock().unwrap().clone();
     String::from_utf8(bytes).unwrap()
 }
