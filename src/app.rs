@@ -5,8 +5,9 @@ use std::cell::Cell;
 use std::ffi::OsString;
 use std::fs::File;
 use std::io::{self, BufReader, IsTerminal, Write};
+use std::sync::{mpsc, Arc};
 
-use crate::cargo::{metadata, Invocation, Subcommand};
+use crate::cargo::{Invocation, Subcommand};
 use crate::cli::{self, ColorChoice, Format, Options, Parsed};
 use crate::context::{PackageContext, ProjectContext};
 use crate::diagnostic::Diagnostic;
@@ -70,7 +71,10 @@ fn run(argv: Vec<OsString>) -> Result<u8, Error> {
         return finish_stdout(result.and_then(|()| out.flush()));
     }
 
-    let context = LazyContext::start(options.cargo_args.clone());
+    // With cargo running, the source checks reuse the context's `cargo metadata` answer.
+    let (share, shared_metadata) = mpsc::channel();
+    let lints_on = options.from.is_none() && !options.no_lints;
+    let context = LazyContext::start_sharing(options.cargo_args.clone(), lints_on.then_some(share));
     let live = options.from.is_none();
     let mut sinks = sinks(&options, ctx, live)?;
     if let Some(from) = &options.from {
@@ -112,7 +116,7 @@ fn run(argv: Vec<OsString>) -> Result<u8, Error> {
     // The source checks run on their own thread while cargo builds (issue 6), so they add
     // nothing to the wall time of a real build.
     let lints =
-        (!options.no_lints).then(|| spawn_lints(options.cargo_args.clone(), invocation.ansi));
+        lints_on.then(|| spawn_lints(shared_metadata, options.cargo_args.clone(), invocation.ansi));
     let mut child = invocation.spawn()?;
     // The rulebook may include rule directories named in Cargo.toml, read while cargo starts.
     let book = match load_rulebook(&options, &context) {
@@ -144,10 +148,12 @@ fn run(argv: Vec<OsString>) -> Result<u8, Error> {
 /// syn recurses on nesting; a big stack keeps pathological sources from overflowing it.
 const LINT_STACK: usize = 64 * 1024 * 1024;
 
-/// Starts the source checks: `cargo metadata --no-deps` for the members and their targets,
-/// then every file they compile. `None` from the thread means the checks could not run
-/// (cargo metadata failed: cargo check will report why).
+/// Starts the source checks: the members and their targets from `cargo metadata --no-deps`
+/// (received from the project context's thread), then every file they compile. `None` from
+/// the thread means the checks could not run (cargo metadata failed: cargo check will report
+/// why).
 fn spawn_lints(
+    metadata: mpsc::Receiver<Arc<cargo_metadata::Metadata>>,
     cargo_args: Vec<String>,
     ansi: bool,
 ) -> Option<std::thread::JoinHandle<Option<workspace::Outcome>>> {
@@ -155,7 +161,7 @@ fn spawn_lints(
         .name("explain-async-lints".into())
         .stack_size(LINT_STACK)
         .spawn(move || {
-            let metadata = metadata::load(&cargo_args, false).ok()?;
+            let metadata = metadata.recv().ok()?;
             let cwd = std::env::current_dir().ok()?;
             let jobs = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
             Some(workspace::run(&metadata, &cargo_args, &cwd, ansi, jobs))
@@ -209,8 +215,21 @@ struct LazyContext {
 
 impl LazyContext {
     fn start(cargo_args: Vec<String>) -> Self {
+        Self::start_sharing(cargo_args, None)
+    }
+
+    /// [`LazyContext::start`], also handing the `cargo metadata` answer to `share` (the source
+    /// checks), so one `cargo metadata` run serves both.
+    fn start_sharing(
+        cargo_args: Vec<String>,
+        share: Option<mpsc::Sender<Arc<cargo_metadata::Metadata>>>,
+    ) -> Self {
         let handle = std::thread::spawn(move || {
             let metadata = crate::cargo::metadata::load(&cargo_args, false).ok()?;
+            let metadata = Arc::new(metadata);
+            if let Some(share) = share {
+                let _ = share.send(Arc::clone(&metadata));
+            }
             let lock = std::fs::read_to_string(metadata.workspace_root.join("Cargo.lock")).ok();
             Some(ProjectContext::new(&metadata, lock.as_deref()))
         });

@@ -11,6 +11,10 @@
 //! Members named `clippy_*` are compared the same way, with `cargo explain-async --clippy`
 //! against plain `cargo clippy`.
 //!
+//! Our source checks (`src/lints`) add their own warnings, which plain cargo never prints:
+//! the human comparison runs with `--no-lints`; the json run keeps them, sets them aside for
+//! the comparison with cargo's lines, and counts them with the markers (both layers).
+//!
 //! All fixtures share one target directory (tokio compiles once); cargo runs are serialised
 //! by a lock because cargo would otherwise block on the target directory.
 
@@ -67,13 +71,24 @@ fn plain(member: &str, json: bool) -> Output {
 }
 
 fn ours(member: &str, format: &str) -> Output {
+    ours_with(member, format, &[])
+}
+
+fn ours_with(member: &str, format: &str, extra: &[&str]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_cargo-explain-async"));
     cmd.args(["explain-async", "--format", format, "--color", "never"])
-        .args(["--manifest-path", &manifest(), "-p", member]);
+        .args(["--manifest-path", &manifest(), "-p", member])
+        .args(extra);
     if is_clippy(member) {
         cmd.arg("--clippy");
     }
     run(&mut cmd)
+}
+
+/// Whether a json line is one of our source checks' findings.
+fn is_lint_line(line: &[u8]) -> bool {
+    let needle: &[u8] = b"\"code\":{\"code\":\"explain_async::";
+    line.windows(needle.len()).any(|w| w == needle)
 }
 
 /// Timing figures differ between runs; everything else must not. Cargo's "Blocking waiting
@@ -152,7 +167,7 @@ fn fixtures_are_transparent_and_fire_their_markers() {
         // does not, and the comparison below must see two runs of the same kind.
         plain(&member, false);
         let plain_human = plain(&member, false);
-        let ours_human = ours(&member, "human");
+        let ours_human = ours_with(&member, "human", &["--no-lints"]);
         if plain_human.status.code() != ours_human.status.code() {
             failures.push(format!(
                 "{member}: exit {:?} vs plain {:?}",
@@ -173,7 +188,11 @@ fn fixtures_are_transparent_and_fire_their_markers() {
         // Diagnostics keep their order; cargo's artifact notices of parallel jobs come in
         // whatever order the jobs finish, so those are compared as a multiset.
         let (plain_msgs, mut plain_other) = split_stream(&plain_json.stdout);
-        let (our_msgs, mut our_other) = split_stream(&ours_json.stdout);
+        if plain_json.status.code() != ours_json.status.code() {
+            failures.push(format!("{member}: json run changed the exit status"));
+        }
+        let (mut our_msgs, mut our_other) = split_stream(&ours_json.stdout);
+        our_msgs.retain(|l| !is_lint_line(l));
         plain_other.sort();
         our_other.sort();
         if plain_other != our_other {
@@ -231,6 +250,45 @@ fn fixtures_are_transparent_and_fire_their_markers() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn deny_lints_fails_only_on_findings() {
+    let _guard = CARGO_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    warm_up();
+    let status = |member: &str, extra: &[&str]| ours_with(member, "short", extra);
+    let hit = status("lock_held_across_await", &["--deny-lints"]);
+    assert_eq!(
+        hit.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&hit.stderr)
+    );
+    let text = String::from_utf8_lossy(&hit.stdout);
+    assert!(
+        text.contains("warning[explain_async::lock_held_across_await]"),
+        "{text}"
+    );
+    assert!(
+        text.contains("= explain-async[lock_held_across_await]"),
+        "{text}"
+    );
+    assert_eq!(
+        status("lock_held_across_await__scoped", &["--deny-lints"])
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(status("lock_held_across_await", &[]).status.code(), Some(0));
+    let off = status("lock_held_across_await", &["--no-lints"]);
+    assert!(!String::from_utf8_lossy(&off.stdout).contains("explain_async::"));
+    // A compile error keeps cargo's own status.
+    assert_eq!(
+        status("rc_held_across_await", &["--deny-lints"])
+            .status
+            .code(),
+        Some(101)
+    );
 }
 
 #[test]

@@ -49,6 +49,7 @@ pub fn analyze(text: &str, include_cfg_test: bool) -> Result<FileReport, syn::Er
             anchors: Vec::new(),
             include_cfg_test,
             inline_mods: Vec::new(),
+            spawners: spawning_fns(&file),
             report: FileReport::default(),
         };
         analyzer.visit_file(&file);
@@ -102,6 +103,8 @@ struct Analyzer<'ast, 't> {
     anchors: Vec<Anchor<'ast>>,
     include_cfg_test: bool,
     inline_mods: Vec<String>,
+    /// Functions of this file whose bodies spawn a task (see [`spawning_fns`]).
+    spawners: HashSet<String>,
     report: FileReport,
 }
 
@@ -557,7 +560,7 @@ impl<'ast> Analyzer<'ast, '_> {
         if let Some(Expr::Let(l)) = cond.map(strip_paren) {
             if let Some(accept) = accept_await(&l.expr) {
                 let mut bound = bound_names(&l.pat);
-                if let Some(hit) = inline_handling(&body.stmts, &mut bound) {
+                if let Some(hit) = inline_handling(&body.stmts, &mut bound, &self.spawners) {
                     return self.accept_finding(accept, hit, &bound);
                 }
             }
@@ -582,7 +585,7 @@ impl<'ast> Analyzer<'ast, '_> {
                     } else {
                         continue;
                     };
-                    if let Some(hit) = inline_handling(rest, &mut bound) {
+                    if let Some(hit) = inline_handling(rest, &mut bound, &self.spawners) {
                         return self.accept_finding(accept, hit, &bound);
                     }
                 }
@@ -593,8 +596,12 @@ impl<'ast> Analyzer<'ast, '_> {
                     for arm in &m.arms {
                         let mut bound = bound_names(&arm.pat);
                         let hit = match strip_paren(&arm.body) {
-                            Expr::Block(b) => inline_handling(&b.block.stmts, &mut bound),
-                            body => first_await_in_expr(body, |a| handles(a, &bound)),
+                            Expr::Block(b) => {
+                                inline_handling(&b.block.stmts, &mut bound, &self.spawners)
+                            }
+                            body => {
+                                first_await_in_expr(body, |a| handles(a, &bound, &self.spawners))
+                            }
                         };
                         if let Some(hit) = hit {
                             return self.accept_finding(accept, hit, &bound);
@@ -609,7 +616,9 @@ impl<'ast> Analyzer<'ast, '_> {
                         continue;
                     };
                     let mut bound = bound_names(&l.pat);
-                    if let Some(hit) = inline_handling(&e.then_branch.stmts, &mut bound) {
+                    if let Some(hit) =
+                        inline_handling(&e.then_branch.stmts, &mut bound, &self.spawners)
+                    {
                         return self.accept_finding(accept, hit, &bound);
                     }
                 }
@@ -745,6 +754,58 @@ fn is_lock_call(expr: &Expr) -> bool {
         && matches!(m.method.to_string().as_str(), "lock" | "read" | "write" | "acquire" | "acquire_owned"))
 }
 
+/// Names of the functions and methods of a file whose bodies call something named
+/// `spawn*` (`tokio::spawn`, `set.spawn(..)`, `spawn_local`): awaiting one of them with a
+/// connection hands it over rather than serving it inline (axum's `handle_connection`).
+fn spawning_fns(file: &syn::File) -> HashSet<String> {
+    #[derive(Default)]
+    struct Spawns(bool);
+    impl<'ast> Visit<'ast> for Spawns {
+        fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
+            if let Expr::Path(p) = strip_paren(&c.func) {
+                if p.path
+                    .segments
+                    .last()
+                    .is_some_and(|s| s.ident.to_string().starts_with("spawn"))
+                {
+                    self.0 = true;
+                }
+            }
+            visit::visit_expr_call(self, c);
+        }
+        fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+            if m.method.to_string().starts_with("spawn") {
+                self.0 = true;
+            }
+            visit::visit_expr_method_call(self, m);
+        }
+    }
+    #[derive(Default)]
+    struct Collect(HashSet<String>);
+    impl Collect {
+        fn check(&mut self, name: &syn::Ident, block: &Block) {
+            let mut spawns = Spawns::default();
+            spawns.visit_block(block);
+            if spawns.0 {
+                self.0.insert(name.to_string());
+            }
+        }
+    }
+    impl<'ast> Visit<'ast> for Collect {
+        fn visit_item_fn(&mut self, f: &'ast syn::ItemFn) {
+            self.check(&f.sig.ident, &f.block);
+            visit::visit_item_fn(self, f);
+        }
+        fn visit_impl_item_fn(&mut self, f: &'ast syn::ImplItemFn) {
+            self.check(&f.sig.ident, &f.block);
+            visit::visit_impl_item_fn(self, f);
+        }
+    }
+    let mut collect = Collect::default();
+    collect.visit_file(file);
+    collect.0
+}
+
 fn bound_names(pat: &Pat) -> HashSet<String> {
     let mut names = Vec::new();
     pat_idents(pat, &mut names);
@@ -752,13 +813,23 @@ fn bound_names(pat: &Pat) -> HashSet<String> {
 }
 
 /// An await that handles the connection: it mentions a bound name and does not merely hand
-/// it over (`tx.send(socket).await`).
-fn handles(a: &ExprAwait, bound: &HashSet<String>) -> bool {
+/// it over (`tx.send(socket).await`, or a function of this file that spawns the work).
+fn handles(a: &ExprAwait, bound: &HashSet<String>, spawners: &HashSet<String>) -> bool {
     if bound.is_empty() || mentions(&a.base, bound).is_none() {
         return false;
     }
-    !matches!(strip_result(&a.base), Expr::MethodCall(m)
-        if matches!(m.method.to_string().as_str(), "send" | "send_async" | "send_timeout" | "reserve"))
+    match strip_result(&a.base) {
+        Expr::MethodCall(m) => {
+            let method = m.method.to_string();
+            !(matches!(
+                method.as_str(),
+                "send" | "send_async" | "send_timeout" | "reserve"
+            ) || spawners.contains(&method))
+        }
+        Expr::Call(c) => !matches!(strip_paren(&c.func), Expr::Path(p)
+            if p.path.segments.last().is_some_and(|s| spawners.contains(&s.ident.to_string()))),
+        _ => true,
+    }
 }
 
 /// The first await in `stmts` that handles a connection bound to one of `bound`. Names
@@ -767,9 +838,10 @@ fn handles(a: &ExprAwait, bound: &HashSet<String>) -> bool {
 fn inline_handling<'ast>(
     stmts: &'ast [Stmt],
     bound: &mut HashSet<String>,
+    spawners: &HashSet<String>,
 ) -> Option<&'ast ExprAwait> {
     for stmt in stmts {
-        if let Some(hit) = first_await(stmt, |a| handles(a, bound)) {
+        if let Some(hit) = first_await(stmt, |a| handles(a, bound, spawners)) {
             return Some(hit);
         }
         if let Stmt::Local(local) = stmt {
@@ -1167,6 +1239,14 @@ async fn serve(listener: TcpListener, tx: Sender<TcpStream>) {
     }
     let (socket, _) = listener.accept().await.unwrap();
     handle(socket).await;
+    loop {
+        let (io, addr) = listener.accept().await;
+        handle_connection(&mut svc, io, addr).await;
+    }
+}
+async fn handle_connection(svc: &mut Svc, io: Io, addr: Addr) {
+    let svc = svc.ready().await;
+    tokio::spawn(async move { serve(svc, io).await });
 }
 "#;
         assert_eq!(found(src), vec![]);
