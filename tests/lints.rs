@@ -187,3 +187,42 @@ fn every_format_renders_the_findings() {
         }
     }
 }
+
+#[test]
+fn workspace_allow_list_silences_a_check_everywhere() {
+    let dir = std::env::temp_dir().join(format!("explain-async-allow-{}", std::process::id()));
+    let member = dir.join("app");
+    std::fs::create_dir_all(member.join("src")).unwrap();
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        "[workspace]\nmembers = [\"app\"]\nresolver = \"2\"\n\n\
+         [workspace.metadata.explain-async]\nallow = [\"blocking_call_in_async\", \"no_such_check\"]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        member.join("Cargo.toml"),
+        "[package]\nname = \"app\"\nversion = \"0.0.0\"\nedition = \"2021\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        member.join("src/main.rs"),
+        "async fn serve(l: L) {\n    std::thread::sleep(D);\n    loop {\n        \
+         let (s, _) = l.accept().await;\n        handle(s).await;\n    }\n}\nfn main() {}\n",
+    )
+    .unwrap();
+    let args = vec![
+        "--manifest-path".to_string(),
+        dir.join("Cargo.toml").to_string_lossy().into_owned(),
+    ];
+    let metadata = cargo_explain_async::cargo::metadata::load(&args, false).expect("metadata");
+    let outcome = workspace::run(&metadata, &args, &dir, false, 1);
+    let _ = std::fs::remove_dir_all(&dir);
+    let found: Vec<_> = marks(&outcome.lines)
+        .into_values()
+        .flatten()
+        .map(|(_, line, check)| (line, check))
+        .collect();
+    assert_eq!(found, vec![(5, "sequential_accept_loop".to_string())]);
+    assert_eq!(outcome.notes.len(), 1, "{:?}", outcome.notes);
+    assert!(outcome.notes[0].contains("no_such_check"));
+}
