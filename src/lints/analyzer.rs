@@ -124,11 +124,22 @@ fn label(span: Span, text: String, primary: bool) -> Label {
     }
 }
 
-/// `#[cfg(test)]` among `attrs`.
+/// `#[cfg(test)]` or `#[cfg(all(test, …))]` among `attrs`: code compiled only for tests.
 fn is_cfg_test(attrs: &[Attribute]) -> bool {
     attrs.iter().any(|a| {
-        a.path().is_ident("cfg")
-            && matches!(&a.meta, syn::Meta::List(l) if l.tokens.to_string().trim() == "test")
+        let syn::Meta::List(l) = &a.meta else {
+            return false;
+        };
+        if !a.path().is_ident("cfg") {
+            return false;
+        }
+        let text = l.tokens.to_string();
+        let words: Vec<&str> = text
+            .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .filter(|w| !w.is_empty())
+            .collect();
+        words == ["test"]
+            || (words.first() == Some(&"all") && words.contains(&"test") && !words.contains(&"not"))
     })
 }
 
@@ -973,6 +984,21 @@ impl<'ast> Visit<'ast> for Analyzer<'ast, '_> {
         self.bind_pat(&local.pat, known);
     }
 
+    fn visit_arm(&mut self, arm: &'ast syn::Arm) {
+        // Names bound by the pattern shadow outer bindings inside the arm.
+        self.push_vars(false);
+        self.bind_pat(&arm.pat, None);
+        visit::visit_arm(self, arm);
+        self.vars.pop();
+    }
+
+    fn visit_expr_let(&mut self, l: &'ast syn::ExprLet) {
+        // `if let` / `while let` bindings: over-approximated as shadowing from here on in the
+        // enclosing block, which can only make the checks quieter.
+        self.visit_expr(&l.expr);
+        self.bind_pat(&l.pat, None);
+    }
+
     fn visit_expr_closure(&mut self, c: &'ast syn::ExprClosure) {
         self.frames.push(Frame {
             is_async: c.asyncness.is_some(),
@@ -1180,6 +1206,15 @@ async fn a(rx: std::sync::mpsc::Receiver<u8>) {
     let rx = other();
     rx.recv();
 }
+async fn b(rx: std::sync::mpsc::Receiver<u8>, o: Option<Thing>) {
+    match o {
+        Some(rx) => rx.recv(),
+        None => {}
+    }
+    if let Some(rx) = o {
+        rx.recv();
+    }
+}
 "#;
         assert_eq!(found(src), vec![]);
     }
@@ -1188,6 +1223,10 @@ async fn a(rx: std::sync::mpsc::Receiver<u8>) {
     fn cfg_test_code_is_skipped_unless_tests_are_checked() {
         let src = "#[cfg(test)]\nmod tests {\n    async fn t() { std::thread::sleep(d); }\n}\n";
         assert_eq!(found(src), vec![]);
+        let all = "#[cfg(all(test, unix))]\nasync fn t() { std::thread::sleep(d); }\n";
+        assert_eq!(found(all), vec![]);
+        let not = "#[cfg(not(test))]\nasync fn t() { std::thread::sleep(d); }\n";
+        assert_eq!(found(not), vec![(B, 2)]);
         let report = crate::lints::analyze_source(src, true).unwrap();
         assert_eq!(report.findings.len(), 1);
     }
