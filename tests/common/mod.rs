@@ -48,10 +48,10 @@ pub fn markers(member: &str) -> BTreeSet<Mark> {
         let text = std::fs::read_to_string(&path).unwrap();
         for (i, line) in text.lines().enumerate() {
             if let Some((_, rest)) = line.split_once("// explain-async: ") {
-                let id = rest.split_whitespace().next().unwrap_or("").to_string();
-                // `allow(<check>)` silences a source check; it is not a marker.
-                if !id.starts_with("allow(") {
-                    out.insert((rel.clone(), i + 1, id));
+                // One or more rule ids (a line can hold a compiler error and a source-check
+                // finding). `allow(<check>)` silences a source check; it is not a marker.
+                for id in rest.split_whitespace().filter(|id| !id.starts_with("allow(")) {
+                    out.insert((rel.clone(), i + 1, id.to_string()));
                 }
             }
         }
