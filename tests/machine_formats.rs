@@ -316,7 +316,10 @@ fn tempdir(tag: &str) -> PathBuf {
 /// and `ActionCommandManager.cs`): `::name props::data` after leading whitespace, else the
 /// legacy `##[name props]data` anywhere in the line; `stop-commands` pauses everything
 /// until `::<token>::`. Returns the commands it would run, unescaped.
-fn runner_commands(log: &str) -> Vec<(String, Vec<(String, String)>, String)> {
+/// A command the runner would run: name, properties, data (all unescaped).
+type RunnerCommand = (String, Vec<(String, String)>, String);
+
+fn runner_commands(log: &str) -> Vec<RunnerCommand> {
     const REGISTERED: &[&str] = &[
         "error",
         "warning",

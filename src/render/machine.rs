@@ -234,15 +234,16 @@ pub fn reportable(d: &Diagnostic) -> bool {
 
 /// Drops repeats: `--all-targets` makes cargo compile a file twice (lib and test) and report
 /// the same diagnostic twice. Identical = same level, code, message and primary span.
-#[derive(Debug, Default)]
-pub struct Seen(
-    HashSet<(
-        String,
-        String,
-        String,
-        Option<(String, usize, usize, usize, usize)>,
-    )>,
+/// `(level, code, message, primary span as (file, line, column, end line, end column))`.
+type Identity = (
+    String,
+    String,
+    String,
+    Option<(String, usize, usize, usize, usize)>,
 );
+
+#[derive(Debug, Default)]
+pub struct Seen(HashSet<Identity>);
 
 impl Seen {
     /// `true` the first time a diagnostic is seen.
