@@ -75,10 +75,13 @@ fn run(argv: Vec<OsString>) -> Result<u8, Error> {
 
     let context = LazyContext::start(options.cargo_args.clone());
     let live = options.from.is_none();
-    let paths = (options.format.needs_paths()).then(|| path_context(&options));
-    let (mut sinks, pending) = sinks(&options, ctx, live, paths)?;
     if let Some(from) = &options.from {
         let book = load_rulebook(&options, &context)?;
+        let paths = options
+            .format
+            .needs_paths()
+            .then(|| path_context(&options, &context));
+        let (mut sinks, pending) = sinks(&options, ctx, live, paths)?;
         let input_err = |source| Error::Input {
             path: from.clone(),
             source,
@@ -119,8 +122,16 @@ fn run(argv: Vec<OsString>) -> Result<u8, Error> {
     };
     let mut child = invocation.spawn()?;
     // The rulebook may include rule directories named in Cargo.toml, read while cargo starts.
-    let book = match load_rulebook(&options, &context) {
-        Ok(book) => book,
+    // The machine formats' paths also come from that metadata; sinks (and an `--output`
+    // file) are set up once cargo runs, so `cargo metadata` never delays it.
+    let paths = options
+        .format
+        .needs_paths()
+        .then(|| path_context(&options, &context));
+    let setup = load_rulebook(&options, &context)
+        .and_then(|book| Ok((book, sinks(&options, ctx, live, paths)?)));
+    let (book, (mut sinks, pending)) = match setup {
+        Ok(ready) => ready,
         Err(e) => {
             let _ = child.kill();
             let _ = child.wait();
@@ -284,18 +295,19 @@ fn current_dir() -> PathBuf {
 /// stream's workspace is taken to be the current directory. The repository root is
 /// `$GITHUB_WORKSPACE`, else git's top level, else the nearest directory holding `.git`, else
 /// the workspace root.
-fn path_context(options: &Options) -> PathContext {
+fn path_context(options: &Options, context: &LazyContext) -> PathContext {
     let from_without_manifest =
         options.from.is_some() && metadata::manifest_path(&options.cargo_args).is_none();
     let workspace = if from_without_manifest {
         current_dir()
     } else {
-        match metadata::load(&options.cargo_args, false) {
-            Ok(m) => m.workspace_root.into_std_path_buf(),
-            Err(e) => {
+        match context.get() {
+            Some(project) => project.workspace_root.clone(),
+            None => {
                 let _ = writeln!(
                     io::stderr(),
-                    "warning: {e}; paths are reported relative to the current directory"
+                    "warning: cargo metadata failed; paths are reported relative to the current \
+                     directory"
                 );
                 current_dir()
             }

@@ -741,3 +741,61 @@ fn sarif_has_rules_related_locations_and_no_registry_paths() {
         "a registry file is never anchored"
     );
 }
+
+/// The real cargo on a real fixture, run from outside the repository: the workspace root
+/// comes from `cargo metadata`, the repository root from git (or `$GITHUB_WORKSPACE`).
+#[test]
+fn live_paths_are_relative_to_the_repository() {
+    let manifest = common::fixtures_dir().join("Cargo.toml");
+    let manifest = manifest.to_string_lossy().into_owned();
+    let outside = tempdir("live-cwd");
+    let args = [
+        "explain-async",
+        "--format",
+        "gitlab",
+        "--manifest-path",
+        &manifest,
+        "-p",
+        "rc_held_across_await",
+    ];
+    let paths = |out: &Output| -> Vec<String> {
+        assert_eq!(
+            out.status.code(),
+            Some(101),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let issues: Value = serde_json::from_slice(&out.stdout).unwrap();
+        issues
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["location"]["path"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_cargo-explain-async"));
+    cmd.current_dir(&outside)
+        .args(args)
+        .env_remove("GITHUB_WORKSPACE")
+        .env("CARGO_TERM_PROGRESS_WHEN", "never");
+    let found = paths(&cmd.output().unwrap());
+    // In a git checkout the repository root is git's top level; otherwise it falls back
+    // to the workspace root.
+    let in_git = repo().ancestors().any(|d| d.join(".git").exists());
+    let expected = if in_git {
+        "tests/fixtures/rc_held_across_await/src/main.rs"
+    } else {
+        "rc_held_across_await/src/main.rs"
+    };
+    assert_eq!(found, vec![expected; 2]);
+    // `$GITHUB_WORKSPACE` wins over git.
+    let out = run_in(
+        &outside,
+        &args[1..],
+        &[(
+            "GITHUB_WORKSPACE",
+            &common::fixtures_dir().to_string_lossy(),
+        )],
+    );
+    assert_eq!(paths(&out), vec!["rc_held_across_await/src/main.rs"; 2]);
+}
