@@ -799,3 +799,89 @@ fn live_paths_are_relative_to_the_repository() {
     );
     assert_eq!(paths(&out), vec!["rc_held_across_await/src/main.rs"; 2]);
 }
+
+/// A span-less diagnostic of a workspace package is placed on its Cargo.toml; one from a
+/// registry package (or inside the standard library) is never anchored there.
+#[test]
+fn findings_without_a_user_span() {
+    let spanless = |package_id: &str, manifest: &str, level: &str| {
+        json!({
+            "reason": "compiler-message",
+            "package_id": package_id,
+            "manifest_path": manifest,
+            "target": {"src_path": "/x/src/lib.rs"},
+            "message": {
+                "rendered": format!("{level}: linking failed\n\n"),
+                "children": [], "code": null, "level": level,
+                "message": "linking failed", "spans": []
+            }
+        })
+        .to_string()
+    };
+    let ours = format!("{}/app/Cargo.toml", common::fixtures_dir().display());
+    let registry = "/home/u/.cargo/registry/src/index/dep-1.0.0/Cargo.toml";
+    let lines = vec![
+        spanless("path+file:///ws/app#0.1.0", &ours, "error"),
+        spanless(
+            "registry+https://github.com/rust-lang/crates.io-index#dep@1.0.0",
+            registry,
+            "error",
+        ),
+        spanless("path+file:///ws/app#0.1.0", &ours, "note"),
+    ];
+    let gitlab: Value = serde_json::from_str(&render_lines(&lines, "gitlab").0).unwrap();
+    let issues = gitlab.as_array().unwrap();
+    assert_eq!(
+        issues.len(),
+        2,
+        "the registry one cannot be placed: {gitlab:#}"
+    );
+    assert_eq!(
+        issues[0]["location"]["path"],
+        "tests/fixtures/app/Cargo.toml"
+    );
+    assert_eq!(issues[0]["location"]["lines"]["begin"], 1);
+    assert_eq!(issues[1]["severity"], "info");
+    let sarif: Value = serde_json::from_str(&render_lines(&lines, "sarif").0).unwrap();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 3);
+    assert_eq!(results[0]["ruleId"], "rustc/no-code");
+    assert!(results[0]["locations"][0]["physicalLocation"]
+        .get("region")
+        .is_none());
+    assert!(
+        results[1].get("locations").is_none(),
+        "no location rather than a registry file"
+    );
+    assert_eq!(results[2]["level"], "note");
+    let (log, _) = render_lines(&lines, "github");
+    let commands = runner_commands(&log);
+    let annotations: Vec<_> = commands
+        .iter()
+        .filter(|(n, _, _)| n != "group" && n != "endgroup")
+        .map(|(n, props, _)| (n.as_str(), props.clone()))
+        .collect();
+    assert_eq!(
+        annotations,
+        vec![
+            (
+                "error",
+                vec![
+                    ("file".into(), "tests/fixtures/app/Cargo.toml".into()),
+                    ("title".into(), "error: linking failed".into())
+                ]
+            ),
+            (
+                "error",
+                vec![("title".into(), "error: linking failed".into())]
+            ),
+            (
+                "notice",
+                vec![
+                    ("file".into(), "tests/fixtures/app/Cargo.toml".into()),
+                    ("title".into(), "note: linking failed".into())
+                ]
+            ),
+        ]
+    );
+}

@@ -233,9 +233,12 @@ pub fn reportable(d: &Diagnostic) -> bool {
 }
 
 /// Drops repeats: `--all-targets` makes cargo compile a file twice (lib and test) and report
-/// the same diagnostic twice. Identical = same level, code, message and primary span.
-/// `(level, code, message, primary span as (file, line, column, end line, end column))`.
+/// the same diagnostic twice. Identical = same package, level, code, message and primary span.
+/// `(package, level, code, message, primary span as (file, line, column, end line, end
+/// column))`. The package tells apart span-less diagnostics of different crates; the lib
+/// and test copies `--all-targets` produces share it.
 type Identity = (
+    String,
     String,
     String,
     String,
@@ -258,6 +261,7 @@ impl Seen {
             )
         });
         self.0.insert((
+            d.package_id.clone().unwrap_or_default(),
             d.level().to_string(),
             d.code().unwrap_or_default().to_string(),
             d.rustc.message.clone(),
