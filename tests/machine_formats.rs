@@ -271,8 +271,10 @@ fn hostile_stream() -> Vec<String> {
             9,
             2,
         ),
-        // A line of text from the build that looks like a command.
+        // Lines of text from the build that look like commands (one behind a no-break
+        // space and an em space, which the runner's TrimStart removes).
         "::error::not from rustc".to_string(),
+        "\u{a0}\u{2003}::warning::not from rustc either".to_string(),
     ]
 }
 
@@ -347,7 +349,8 @@ fn runner_commands(log: &str) -> Vec<RunnerCommand> {
     let mut stop: Option<String> = None;
     let mut out = Vec::new();
     for line in log.lines() {
-        let t = line.trim_start();
+        // C#'s TrimStart: Unicode white space.
+        let t = line.trim_start_matches(char::is_whitespace);
         let parsed = t
             .strip_prefix("::")
             .and_then(|rest| rest.split_once("::"))

@@ -238,11 +238,11 @@ pub fn escape_property(text: &str) -> String {
 /// whitespace, or the legacy `##[name]` anywhere in the line (actions/runner,
 /// `ActionCommand.TryParseV2` and `TryParse`).
 fn commandlike(line: &[u8]) -> bool {
-    let trimmed = line
-        .iter()
-        .position(|b| !b.is_ascii_whitespace())
-        .map_or(&line[..0], |i| &line[i..]);
-    trimmed.starts_with(b"::") || line.windows(3).any(|w| w == b"##[")
+    // .NET's `TrimStart` removes Unicode white space (NBSP, em space, …), not only ASCII.
+    let text = String::from_utf8_lossy(line);
+    text.trim_start_matches(char::is_whitespace)
+        .starts_with("::")
+        || text.contains("##[")
 }
 
 /// Writes log text so that the runner executes none of it: text with a line that looks like
@@ -411,7 +411,8 @@ mod tests {
         let mut out = Vec::new();
         write_inert(&mut out, b"error: fine\n  --> src/main.rs:1:1\n").unwrap();
         assert_eq!(out, b"error: fine\n  --> src/main.rs:1:1\n");
-        for hostile in [&b"ok\n  ::error::injected\n"[..], b"x ##[error]y\n"] {
+        let nbsp = "ok\n\u{a0}\u{2003}::error::injected\n".as_bytes();
+        for hostile in [&b"ok\n  ::error::injected\n"[..], b"x ##[error]y\n", nbsp] {
             let mut out = Vec::new();
             write_inert(&mut out, hostile).unwrap();
             let text = String::from_utf8(out).unwrap();
