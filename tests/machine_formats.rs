@@ -888,3 +888,52 @@ fn findings_without_a_user_span() {
         ]
     );
 }
+
+/// `--all-targets` with the real cargo: the bin and its test build report the same two
+/// warnings; the human output keeps all four, the machine formats report two.
+#[test]
+fn live_all_targets_duplicates_are_reported_once() {
+    let manifest = common::fixtures_dir().join("Cargo.toml");
+    let manifest = manifest.to_string_lossy().into_owned();
+    let run = |format: &str| {
+        let out = run_in(
+            &common::fixtures_dir(),
+            &[
+                "--format",
+                format,
+                "--color",
+                "never",
+                "--manifest-path",
+                &manifest,
+                "-p",
+                "unused_future",
+                "--all-targets",
+            ],
+            &[("CARGO_TERM_PROGRESS_WHEN", "never")],
+        );
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let human = run("human");
+    assert_eq!(
+        human.matches("\nwarning: unused").count()
+            + usize::from(human.starts_with("warning: unused")),
+        4,
+        "{human}"
+    );
+    let gitlab: Value = serde_json::from_str(&run("gitlab")).unwrap();
+    assert_eq!(gitlab.as_array().unwrap().len(), 2, "{gitlab:#}");
+    let sarif: Value = serde_json::from_str(&run("sarif")).unwrap();
+    assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 2);
+    let github = run("github");
+    let warnings = runner_commands(&github)
+        .into_iter()
+        .filter(|(n, _, _)| n == "warning")
+        .count();
+    assert_eq!(warnings, 2, "{github}");
+}
