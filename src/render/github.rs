@@ -425,6 +425,20 @@ mod tests {
     }
 
     #[test]
+    fn step_summary_stays_under_the_limit() {
+        let big = "x".repeat(400 * 1024);
+        let entries = vec![big.clone(), big.clone(), big];
+        let md = summary_document(&entries, [3, 0, 0], 0);
+        assert!(md.len() <= SUMMARY_BUDGET + 200, "{}", md.len());
+        assert!(md.ends_with("… and 1 more: GitHub limits a step summary to 1 MiB; see the log.\n"));
+        let small = summary_document(&["entry\n".to_string()], [1, 0, 0], 1);
+        assert!(
+            small.ends_with("entry\n")
+                && small.contains("1 error, 0 warnings, 0 notices; 1 explained")
+        );
+    }
+
+    #[test]
     fn markdown_is_escaped_outside_code() {
         assert_eq!(
             inline_markdown("expected `Vec<T>`, found <T> *x*"),
