@@ -214,10 +214,23 @@ fn location(place: &Anchor, id: Option<usize>, text: Option<&str>) -> Value {
     Value::Object(loc)
 }
 
-/// A rulebook rule as a SARIF reportingDescriptor; `help` is the Python-framed explanation
-/// (placeholders read "this value": a rule's help is not about one diagnostic).
+/// A rulebook rule as a SARIF reportingDescriptor; `help` is the Python-framed explanation.
+/// A rule's help is not about one diagnostic: placeholders stay as `{name}` (braces, not
+/// `<name>`, which GitHub's Markdown would take for an HTML tag), except those written with
+/// a fallback (`{spawn_fn|tokio::spawn}`), which read best as their fallback.
 fn explained_rule(rule: &Rule) -> Value {
-    let e = Explanation::from_rule(rule, &BTreeMap::new());
+    let mut names = BTreeMap::new();
+    for text in [
+        &rule.title,
+        &rule.body.python,
+        &rule.body.rust,
+        &rule.body.fix,
+    ] {
+        for name in crate::rules::template::names_without_fallback(text) {
+            names.insert(name.to_string(), format!("{{{name}}}"));
+        }
+    }
+    let e = Explanation::from_rule(rule, &names);
     let mut markdown = format!(
         "**In Python terms**\n\n{}\n\n**What Rust is telling you**\n\n{}\n\n**Fix**\n\n{}\n",
         e.python.trim(),
