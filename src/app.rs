@@ -5,8 +5,10 @@ use std::cell::Cell;
 use std::ffi::OsString;
 use std::fs::File;
 use std::io::{self, BufReader, IsTerminal, Write};
+use std::path::{Path, PathBuf};
 use std::sync::{mpsc, Arc};
 
+use crate::cargo::metadata;
 use crate::cargo::{Invocation, Subcommand};
 use crate::cli::{self, ColorChoice, Format, Options, Parsed};
 use crate::context::{PackageContext, ProjectContext};
@@ -15,10 +17,13 @@ use crate::error::Error;
 use crate::exit;
 use crate::lints::workspace;
 use crate::render::catalog;
+use crate::render::github::Github;
+use crate::render::gitlab::Gitlab;
 use crate::render::human::Human;
 use crate::render::json::Json;
+use crate::render::sarif::Sarif;
 use crate::render::short::Short;
-use crate::render::{RenderContext, Renderer};
+use crate::render::{PathContext, RenderContext, Renderer};
 use crate::rules::Rulebook;
 use crate::stream::{process, process_with, Enricher, Extra, Sink};
 
@@ -76,9 +81,13 @@ fn run(argv: Vec<OsString>) -> Result<u8, Error> {
     let lints_on = options.from.is_none() && !options.no_lints;
     let context = LazyContext::start_sharing(options.cargo_args.clone(), lints_on.then_some(share));
     let live = options.from.is_none();
-    let mut sinks = sinks(&options, ctx, live)?;
     if let Some(from) = &options.from {
         let book = load_rulebook(&options, &context)?;
+        let paths = options
+            .format
+            .needs_paths()
+            .then(|| path_context(&options, &context));
+        let (mut sinks, pending) = sinks(&options, ctx, live, paths)?;
         let input_err = |source| Error::Input {
             path: from.clone(),
             source,
@@ -95,7 +104,7 @@ fn run(argv: Vec<OsString>) -> Result<u8, Error> {
             )
         };
         result.map_err(input_err)?;
-        return sink_status(&options, &sinks, exit::SUCCESS);
+        return sink_status(&options, sinks, pending, exit::SUCCESS);
     }
 
     let invocation = Invocation {
@@ -104,8 +113,12 @@ fn run(argv: Vec<OsString>) -> Result<u8, Error> {
         } else {
             Subcommand::Check
         },
-        // rustc's own colors only matter where `rendered` is shown to a person.
-        ansi: color && options.format == Format::Human,
+        // rustc's own colors only matter where `rendered` is shown to a person, and must not
+        // end up in the json stream written to a file.
+        ansi: color
+            && (options.output.is_some()
+                || matches!(options.format, Format::Human | Format::Github))
+            && !(options.output.is_some() && options.format == Format::Json),
         color: match options.color {
             ColorChoice::Auto => None,
             ColorChoice::Always => Some("always"),
@@ -119,8 +132,16 @@ fn run(argv: Vec<OsString>) -> Result<u8, Error> {
         lints_on.then(|| spawn_lints(shared_metadata, options.cargo_args.clone(), invocation.ansi));
     let mut child = invocation.spawn()?;
     // The rulebook may include rule directories named in Cargo.toml, read while cargo starts.
-    let book = match load_rulebook(&options, &context) {
-        Ok(book) => book,
+    // The machine formats' paths also come from that metadata; sinks (and an `--output`
+    // file) are set up once cargo runs, so `cargo metadata` never delays it.
+    let paths = options
+        .format
+        .needs_paths()
+        .then(|| path_context(&options, &context));
+    let setup = load_rulebook(&options, &context)
+        .and_then(|book| Ok((book, sinks(&options, ctx, live, paths)?)));
+    let (book, (mut sinks, pending)) = match setup {
+        Ok(ready) => ready,
         Err(e) => {
             let _ = child.kill();
             let _ = child.wait();
@@ -142,7 +163,7 @@ fn run(argv: Vec<OsString>) -> Result<u8, Error> {
     if options.deny_lints && code == exit::SUCCESS && found.get() > 0 {
         code = exit::LINTS_DENIED;
     }
-    sink_status(&options, &sinks, code)
+    sink_status(&options, sinks, pending, code)
 }
 
 /// syn recurses on nesting; a big stack keeps pathological sources from overflowing it.
@@ -262,42 +283,206 @@ impl Enricher for LazyContext {
 }
 
 /// Builds the sinks: the chosen format on stdout, or with `--output`, the human format on
-/// stdout and the chosen format in the file.
-fn sinks(options: &Options, ctx: RenderContext, live: bool) -> Result<Vec<Sink>, Error> {
+/// stdout and the chosen format in a temporary file next to FILE (renamed into place at the
+/// end, so FILE is never half written).
+fn sinks(
+    options: &Options,
+    ctx: RenderContext,
+    live: bool,
+    paths: Option<PathContext>,
+) -> Result<(Vec<Sink>, Option<PendingFile>), Error> {
     let flush_each = live || options.from.as_deref() == Some("-");
     let stdout: Box<dyn Write> = Box::new(io::stdout());
     let Some(path) = &options.output else {
-        return Ok(vec![Sink::new(
-            renderer(options.format, ctx),
-            stdout,
-            flush_each,
-        )]);
+        let renderer = renderer(options.format, ctx, paths, options.format == Format::Github);
+        return Ok((vec![Sink::new(renderer, stdout, flush_each)], None));
     };
-    let file = File::create(path).map_err(|source| Error::Output {
-        path: path.clone(),
-        source,
-    })?;
+    let (pending, file) = PendingFile::create(path)?;
     let file_ctx = RenderContext { color: false };
-    Ok(vec![
-        Sink::new(renderer(Format::Human, ctx), stdout, flush_each),
-        Sink::new(
-            renderer(options.format, file_ctx),
-            Box::new(io::BufWriter::new(file)),
-            false,
-        ),
-    ])
+    Ok((
+        vec![
+            Sink::new(
+                renderer(Format::Human, ctx, None, false),
+                stdout,
+                flush_each,
+            ),
+            Sink::new(
+                renderer(options.format, file_ctx, paths, false),
+                Box::new(io::BufWriter::new(file)),
+                false,
+            ),
+        ],
+        Some(pending),
+    ))
 }
 
-fn renderer(format: Format, ctx: RenderContext) -> Box<dyn Renderer> {
+/// The renderer for a format. `step_summary`: whether the github format may append to
+/// `$GITHUB_STEP_SUMMARY` (only when its output is the step's log).
+fn renderer(
+    format: Format,
+    ctx: RenderContext,
+    paths: Option<PathContext>,
+    step_summary: bool,
+) -> Box<dyn Renderer> {
+    let paths = || {
+        paths
+            .clone()
+            .unwrap_or_else(|| PathContext::new(current_dir(), current_dir()))
+    };
     match format {
         Format::Human => Box::new(Human::new(ctx)),
         Format::Short => Box::new(Short::new(ctx)),
         Format::Json => Box::new(Json),
+        Format::Github => Box::new(Github::new(
+            ctx,
+            paths(),
+            step_summary.then(open_step_summary).flatten(),
+        )),
+        Format::Sarif => Box::new(Sarif::new(paths())),
+        Format::Gitlab => Box::new(Gitlab::new(paths())),
     }
 }
 
-/// A failed stdout write (closed pipe) is quiet; a failed `--output` file is an error.
-fn sink_status(options: &Options, sinks: &[Sink], code: u8) -> Result<u8, Error> {
+/// `$GITHUB_STEP_SUMMARY`, opened for appending, when set.
+fn open_step_summary() -> Option<Box<dyn Write>> {
+    let path = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty())?;
+    match std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+    {
+        Ok(file) => Some(Box::new(file)),
+        Err(e) => {
+            let _ = writeln!(
+                io::stderr(),
+                "warning: cannot write the step summary {}: {e}",
+                Path::new(&path).display()
+            );
+            None
+        }
+    }
+}
+
+fn current_dir() -> PathBuf {
+    std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."))
+}
+
+/// The roots the machine formats need. The workspace root (rustc's paths are relative to it)
+/// comes from `cargo metadata`, except with `--from` and no `--manifest-path`, where the
+/// stream's workspace is taken to be the current directory. The repository root is
+/// `$GITHUB_WORKSPACE`, else git's top level, else the nearest directory holding `.git`, else
+/// the workspace root.
+fn path_context(options: &Options, context: &LazyContext) -> PathContext {
+    let from_without_manifest =
+        options.from.is_some() && metadata::manifest_path(&options.cargo_args).is_none();
+    let workspace = if from_without_manifest {
+        current_dir()
+    } else {
+        match context.get() {
+            Some(project) => project.workspace_root.clone(),
+            None => {
+                let _ = writeln!(
+                    io::stderr(),
+                    "warning: cargo metadata failed; paths are reported relative to the current \
+                     directory"
+                );
+                current_dir()
+            }
+        }
+    };
+    let workspace = absolute(&workspace);
+    let repo = std::env::var_os("GITHUB_WORKSPACE")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| git_toplevel(&workspace))
+        .or_else(|| {
+            workspace
+                .ancestors()
+                .find(|dir| dir.join(".git").exists())
+                .map(Path::to_path_buf)
+        })
+        .unwrap_or_else(|| workspace.clone());
+    PathContext::new(workspace, absolute(&repo))
+}
+
+/// An absolute, symlink-free form of `path` when it exists (so `$GITHUB_WORKSPACE` and cargo's
+/// workspace root compare equal), else the path joined to the current directory.
+fn absolute(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| current_dir().join(path))
+}
+
+fn git_toplevel(dir: &Path) -> Option<PathBuf> {
+    let out = std::process::Command::new("git")
+        .args(["rev-parse", "--show-toplevel"])
+        .current_dir(dir)
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    let text = String::from_utf8(out.stdout).ok()?;
+    let top = text.trim_end_matches(['\n', '\r']);
+    (out.status.success() && !top.is_empty()).then(|| PathBuf::from(top))
+}
+
+/// An `--output` file being written: a temporary file in the same directory, renamed over
+/// the real one when the run completes, removed otherwise (also when dropped early).
+struct PendingFile {
+    temp: PathBuf,
+    dest: PathBuf,
+    done: bool,
+}
+
+impl PendingFile {
+    fn create(dest: &Path) -> Result<(Self, File), Error> {
+        let dir = match dest.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let name = dest
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "output".into());
+        let temp = dir.join(format!(".{name}.explain-async-{}.tmp", std::process::id()));
+        let file = File::create(&temp).map_err(|source| Error::Output {
+            path: dest.to_path_buf(),
+            source,
+        })?;
+        let pending = PendingFile {
+            temp,
+            dest: dest.to_path_buf(),
+            done: false,
+        };
+        Ok((pending, file))
+    }
+
+    fn commit(mut self) -> Result<(), Error> {
+        self.done = true;
+        std::fs::rename(&self.temp, &self.dest).map_err(|source| {
+            let _ = std::fs::remove_file(&self.temp);
+            Error::Output {
+                path: self.dest.clone(),
+                source,
+            }
+        })
+    }
+}
+
+impl Drop for PendingFile {
+    fn drop(&mut self) {
+        if !self.done {
+            let _ = std::fs::remove_file(&self.temp);
+        }
+    }
+}
+
+/// A failed stdout write (closed pipe) is quiet; a failed `--output` file is an error and
+/// leaves no file behind. Otherwise the output file is put in place.
+fn sink_status(
+    options: &Options,
+    sinks: Vec<Sink>,
+    pending: Option<PendingFile>,
+    code: u8,
+) -> Result<u8, Error> {
     if let (Some(path), Some(file_sink)) = (&options.output, sinks.get(1)) {
         if let Some(e) = file_sink.error() {
             return Err(Error::Output {
@@ -305,6 +490,11 @@ fn sink_status(options: &Options, sinks: &[Sink], code: u8) -> Result<u8, Error>
                 source: io::Error::new(e.kind(), e.to_string()),
             });
         }
+    }
+    // Closes the file (its writer was flushed when the sink finished) before the rename.
+    drop(sinks);
+    if let Some(pending) = pending {
+        pending.commit()?;
     }
     Ok(code)
 }

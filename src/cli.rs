@@ -16,6 +16,19 @@ pub enum Format {
     Short,
     /// cargo's JSON stream with explanations added (editors, scripts).
     Json,
+    /// GitHub Actions workflow commands (annotations), with a readable log.
+    Github,
+    /// A SARIF 2.1.0 log (GitHub code scanning), written whole at the end.
+    Sarif,
+    /// A GitLab Code Quality report, written whole at the end.
+    Gitlab,
+}
+
+impl Format {
+    /// The formats that report findings at repository-relative paths.
+    pub fn needs_paths(self) -> bool {
+        matches!(self, Format::Github | Format::Sarif | Format::Gitlab)
+    }
 }
 
 /// `--color` values.
@@ -160,7 +173,7 @@ fn split(args: Vec<String>) -> Result<(Vec<String>, Vec<String>), Error> {
         let name = arg.split_once('=').map_or(arg.as_str(), |(n, _)| n);
         if name == "--message-format" {
             return Err(Error::Usage(
-                "--message-format belongs to cargo and is chosen by explain-async; use --format human|short|json instead".into(),
+                "--message-format belongs to cargo and is chosen by explain-async; use --format human|short|json|github|sarif|gitlab instead".into(),
             ));
         }
         if OURS_FLAGS.contains(&name) {

@@ -95,6 +95,8 @@ pub struct ProjectContext {
     /// Rule directories named in `[workspace.metadata.explain-async] rules = …` or
     /// `[package.metadata.explain-async] rules = …`, resolved against that Cargo.toml's dir.
     pub rule_dirs: Vec<PathBuf>,
+    /// The workspace root: rustc's paths for workspace members are relative to it.
+    pub workspace_root: PathBuf,
 }
 
 impl ProjectContext {
@@ -153,6 +155,7 @@ impl ProjectContext {
             by_id,
             async_std,
             rule_dirs,
+            workspace_root: root.to_path_buf(),
         }
     }
 

@@ -52,6 +52,9 @@ pub struct Diagnostic {
     pub package_id: Option<String>,
     /// The target's main source file, when given (used to resolve relative paths).
     pub src_path: Option<String>,
+    /// The package's `Cargo.toml` (absolute), when given: where a finding without a span in
+    /// the user's code is anchored by the machine formats.
+    pub manifest_path: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -59,6 +62,8 @@ struct Envelope {
     reason: String,
     #[serde(default)]
     package_id: Option<String>,
+    #[serde(default)]
+    manifest_path: Option<String>,
     #[serde(default)]
     target: Option<TargetLite>,
     #[serde(default)]
@@ -86,6 +91,7 @@ pub fn classify(line: Line<'_>) -> Event {
             rustc: message,
             package_id: env.package_id,
             src_path: env.target.and_then(|t| t.src_path),
+            manifest_path: env.manifest_path,
         })),
         ("compiler-message", None) => Event::Text,
         _ => Event::CargoJson,

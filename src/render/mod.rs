@@ -1,11 +1,18 @@
 //! Output formats. Each renderer is a pure consumer of [`Item`]s writing to a `&mut dyn Write`;
-//! none of them touches the process, the environment or stdout directly.
+//! none of them touches the process, the environment or stdout directly. The machine formats
+//! (github, sarif, gitlab) share path, dedupe and fingerprint logic in [`machine`].
 
 pub mod catalog;
+pub mod github;
+pub mod gitlab;
 pub mod human;
 pub mod json;
+pub mod machine;
 pub mod markdown;
+pub mod sarif;
 pub mod short;
+
+pub use machine::PathContext;
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};

@@ -1,0 +1,109 @@
+//! GitLab Code Quality: a JSON array of issues (the subset of the Code Climate format GitLab
+//! reads: description, check_name, fingerprint, severity, location.path,
+//! location.lines.begin), built in memory and written whole at the end. No BOM.
+//!
+//! GitLab requires a location for every issue: a diagnostic without a span in the user's
+//! code is placed on line 1 of its package's `Cargo.toml`; one that cannot be placed in the
+//! repository at all is left out (it is still in the terminal output).
+
+use std::io::{self, Write};
+
+use serde_json::{json, Value};
+
+use super::machine::{anchor, reportable, rule_id, Fingerprints, PathContext, Seen};
+use super::{Item, Renderer};
+use crate::diagnostic::Diagnostic;
+
+/// Renders the gitlab format.
+pub struct Gitlab {
+    paths: PathContext,
+    seen: Seen,
+    fingerprints: Fingerprints,
+    issues: Vec<Value>,
+}
+
+impl Gitlab {
+    pub fn new(paths: PathContext) -> Self {
+        Gitlab {
+            paths,
+            seen: Seen::default(),
+            fingerprints: Fingerprints::default(),
+            issues: Vec::new(),
+        }
+    }
+}
+
+impl Renderer for Gitlab {
+    fn item(&mut self, item: &Item<'_>, _out: &mut dyn Write) -> io::Result<()> {
+        let Item::Diagnostic {
+            diagnostic: d,
+            explanation,
+            ..
+        } = item
+        else {
+            return Ok(());
+        };
+        if !reportable(d) || !self.seen.first_time(d) {
+            return Ok(());
+        }
+        let Some(place) = anchor(d, &self.paths) else {
+            return Ok(());
+        };
+        let check_name = rule_id(d, *explanation);
+        let message = one_line(&d.rustc.message);
+        let mut description = match d.code() {
+            Some(code) => format!("{}[{code}]: {message}", d.level()),
+            None => format!("{}: {message}", d.level()),
+        };
+        if let Some(e) = explanation {
+            description.push_str(&format!(
+                " — explain-async: {} ({})",
+                one_line(&e.title),
+                e.more_command()
+            ));
+        }
+        let fingerprint = self.fingerprints.next(&[
+            &check_name,
+            &place.path,
+            &d.rustc.message,
+            place.snippet.as_deref().unwrap_or(""),
+        ]);
+        let mut issue = json!({
+            "type": "issue",
+            "check_name": check_name,
+            "description": description,
+            "categories": ["Bug Risk"],
+            "fingerprint": fingerprint,
+            "severity": severity(d),
+            "location": {
+                "path": place.path,
+                "lines": { "begin": place.region.map_or(1, |r| r.start_line) },
+            },
+        });
+        if let Some(e) = explanation {
+            issue["content"] = json!({ "body": e.plain_text() });
+        }
+        self.issues.push(issue);
+        Ok(())
+    }
+
+    fn finish(&mut self, out: &mut dyn Write) -> io::Result<()> {
+        let mut bytes = serde_json::to_vec_pretty(&self.issues).map_err(io::Error::other)?;
+        bytes.push(b'\n');
+        // One write of the finished document: never half a report.
+        out.write_all(&bytes)
+    }
+}
+
+/// error → major, warning → minor, note/help → info (the issue's mapping).
+fn severity(d: &Diagnostic) -> &'static str {
+    match d.level() {
+        l if l.starts_with("error") => "major",
+        "warning" => "minor",
+        _ => "info",
+    }
+}
+
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}

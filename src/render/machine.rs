@@ -1,0 +1,424 @@
+//! What the machine formats (github, sarif, gitlab) share: where a finding is anchored in the
+//! repository ([`PathContext`], [`anchor`]), which diagnostics they report and which repeats
+//! they drop ([`reportable`], [`Seen`]), rule ids for diagnostics no rule explains
+//! ([`rule_id`]) and fingerprints that survive line moves ([`Fingerprints`]).
+//!
+//! Pure: the roots are given by the caller (app.rs finds them); nothing here reads the
+//! environment or the file system.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Component, Path, PathBuf};
+
+use cargo_metadata::diagnostic::DiagnosticSpan;
+
+use crate::diagnostic::{is_user_path, Diagnostic};
+use crate::render::Explanation;
+
+/// Turns the paths rustc and cargo report into repository-relative paths.
+///
+/// rustc names the files of workspace members relative to the cargo *workspace root* and every
+/// other file (registry crates, the standard library) by an absolute path. Code hosts want
+/// paths relative to the *repository root*, which may be above the workspace root.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PathContext {
+    workspace_root: PathBuf,
+    repo_root: PathBuf,
+}
+
+impl PathContext {
+    /// Both roots should be absolute. They are normalised lexically (`.` and `..` removed).
+    pub fn new(workspace_root: impl AsRef<Path>, repo_root: impl AsRef<Path>) -> Self {
+        PathContext {
+            workspace_root: normalise(workspace_root.as_ref()),
+            repo_root: normalise(repo_root.as_ref()),
+        }
+    }
+
+    /// The repository root, as given.
+    pub fn repo_root(&self) -> &Path {
+        &self.repo_root
+    }
+
+    /// The repository-relative, forward-slash path of a file rustc named in a span, or `None`
+    /// when the file is not the user's (absolute: a dependency or the standard library;
+    /// bracketed: a placeholder) or lies outside the repository.
+    pub fn user_file(&self, file_name: &str) -> Option<String> {
+        if !is_user_path(file_name) {
+            return None;
+        }
+        self.relative(&self.workspace_root.join(file_name))
+    }
+
+    /// The repository-relative path of an absolute path cargo reported (a manifest), or
+    /// `None` when it lies outside the workspace root or the repository.
+    pub fn workspace_file(&self, absolute: &str) -> Option<String> {
+        let path = Path::new(absolute);
+        if !path.is_absolute() {
+            return None;
+        }
+        let path = normalise(path);
+        if !path.starts_with(&self.workspace_root) {
+            return None;
+        }
+        self.relative(&path)
+    }
+
+    fn relative(&self, path: &Path) -> Option<String> {
+        let path = normalise(path);
+        let rest = path.strip_prefix(&self.repo_root).ok()?;
+        let parts: Vec<String> = rest
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        (!parts.is_empty()).then(|| parts.join("/"))
+    }
+}
+
+/// Removes `.` and resolves `..` without touching the file system.
+fn normalise(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+/// A region of a file: 1-based lines and columns (Unicode code points, as rustc counts them),
+/// end column exclusive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Region {
+    pub start_line: usize,
+    pub start_column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+}
+
+impl Region {
+    fn of(span: &DiagnosticSpan) -> Self {
+        Region {
+            start_line: span.line_start.max(1),
+            start_column: span.column_start.max(1),
+            end_line: span.line_end.max(span.line_start).max(1),
+            end_column: span.column_end.max(1),
+        }
+    }
+
+    /// Whether the region covers more than one line.
+    pub fn multiline(&self) -> bool {
+        self.end_line != self.start_line
+    }
+}
+
+/// Where a finding is shown: a repository-relative file and, when known, a region.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Anchor {
+    pub path: String,
+    /// `None` when the finding is anchored on the package manifest (no span in user code).
+    pub region: Option<Region>,
+    /// The highlighted source text, when rustc quoted it.
+    pub snippet: Option<String>,
+}
+
+/// Where to show a diagnostic: its span in the user's code (following macro expansions to
+/// the user's call site), else the manifest of the workspace package being compiled, else
+/// nowhere. Never a file under the cargo registry or the standard library.
+pub fn anchor(d: &Diagnostic, paths: &PathContext) -> Option<Anchor> {
+    if let Some(span) = d.user_span() {
+        if let Some(path) = paths.user_file(&span.file_name) {
+            return Some(Anchor {
+                path,
+                region: Some(Region::of(span)),
+                snippet: highlighted(span),
+            });
+        }
+    }
+    // Only packages cargo builds from a local path are the user's; registry and git
+    // packages have `registry+…` / `git+…` ids.
+    let local = d
+        .package_id
+        .as_deref()
+        .is_some_and(|id| id.starts_with("path+"));
+    let manifest = d.manifest_path.as_deref().filter(|_| local)?;
+    Some(Anchor {
+        path: paths.workspace_file(manifest)?,
+        region: None,
+        snippet: None,
+    })
+}
+
+/// The secondary places a diagnostic points at, in the user's code: its labelled
+/// non-primary spans, then its children's spans (with the child's message when the span has
+/// no label). Places equal to the anchor, or repeated, are left out.
+pub fn related(
+    d: &Diagnostic,
+    paths: &PathContext,
+    anchor: Option<&Anchor>,
+) -> Vec<(Anchor, String)> {
+    let mut out: Vec<(Anchor, String)> = Vec::new();
+    let mut push = |span: &DiagnosticSpan, fallback: &str| {
+        let Some(path) = paths.user_file(&span.file_name) else {
+            return;
+        };
+        let place = Anchor {
+            path,
+            region: Some(Region::of(span)),
+            snippet: highlighted(span),
+        };
+        let text = span
+            .label
+            .clone()
+            .filter(|l| !l.is_empty())
+            .unwrap_or_else(|| fallback.to_string());
+        if text.is_empty()
+            || anchor.is_some_and(|a| a.path == place.path && a.region == place.region)
+            || out.iter().any(|(a, t)| a == &place && t == &text)
+        {
+            return;
+        }
+        out.push((place, text));
+    };
+    let primary = d.primary_span();
+    for span in &d.rustc.spans {
+        if primary.is_some_and(|p| std::ptr::eq(p, span)) {
+            continue;
+        }
+        push(span, "");
+    }
+    for child in &d.rustc.children {
+        for span in &child.spans {
+            push(span, &child.message);
+        }
+    }
+    out
+}
+
+/// The source text under a span (joined across lines, trimmed), when rustc quoted it.
+fn highlighted(span: &DiagnosticSpan) -> Option<String> {
+    let mut pieces = Vec::new();
+    for line in &span.text {
+        let chars: Vec<char> = line.text.chars().collect();
+        let start = line.highlight_start.saturating_sub(1).min(chars.len());
+        let end = line
+            .highlight_end
+            .saturating_sub(1)
+            .clamp(start, chars.len());
+        let piece: String = chars[start..end].iter().collect();
+        let piece = piece.trim();
+        if !piece.is_empty() {
+            pieces.push(piece.to_string());
+        }
+    }
+    (!pieces.is_empty()).then(|| pieces.join(" "))
+}
+
+/// Whether a machine format reports this diagnostic: not rustc's closing remarks
+/// (`failure-note` "For more information about this error…", span-less "aborting due to…"
+/// and "N warnings emitted" tallies), which are not findings.
+pub fn reportable(d: &Diagnostic) -> bool {
+    if d.level() == "failure-note" {
+        return false;
+    }
+    let m = &d.rustc.message;
+    let tally = d.rustc.spans.is_empty()
+        && (m.starts_with("aborting due to") || (m.ends_with(" emitted") && m.contains("warning")));
+    !tally
+}
+
+/// Drops repeats: `--all-targets` makes cargo compile a file twice (lib and test) and report
+/// the same diagnostic twice. Identical = same package, level, code, message and primary span.
+/// `(package, level, code, message, primary span as (file, line, column, end line, end
+/// column))`. The package tells apart span-less diagnostics of different crates; the lib
+/// and test copies `--all-targets` produces share it.
+type Identity = (
+    String,
+    String,
+    String,
+    String,
+    Option<(String, usize, usize, usize, usize)>,
+);
+
+#[derive(Debug, Default)]
+pub struct Seen(HashSet<Identity>);
+
+impl Seen {
+    /// `true` the first time a diagnostic is seen.
+    pub fn first_time(&mut self, d: &Diagnostic) -> bool {
+        let span = d.primary_span().map(|s| {
+            (
+                s.file_name.clone(),
+                s.line_start,
+                s.column_start,
+                s.line_end,
+                s.column_end,
+            )
+        });
+        self.0.insert((
+            d.package_id.clone().unwrap_or_default(),
+            d.level().to_string(),
+            d.code().unwrap_or_default().to_string(),
+            d.rustc.message.clone(),
+            span,
+        ))
+    }
+}
+
+/// The rule id a finding is reported under: the explaining rule's id, else one derived from
+/// the rustc code or lint (`rustc/E0308`, `rustc/unused_must_use`, `clippy::await_holding_lock`
+/// as clippy names it), else `rustc/no-code`. Never empty.
+pub fn rule_id(d: &Diagnostic, explanation: Option<&Explanation<'_>>) -> String {
+    if let Some(e) = explanation {
+        return e.rule.id.clone();
+    }
+    match d.code().map(str::trim).filter(|c| !c.is_empty()) {
+        None => "rustc/no-code".to_string(),
+        // Tool lints already carry their tool: `clippy::…`, `rustdoc::…`.
+        Some(code) if code.contains("::") => code.to_string(),
+        Some(code) => format!("rustc/{code}"),
+    }
+}
+
+/// Whether a code is a rustc error code (`E` and four digits).
+pub fn is_error_code(code: &str) -> bool {
+    code.len() == 5 && code.starts_with('E') && code[1..].bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Stable fingerprints that do not contain line numbers: a hash of what the finding is (rule,
+/// file, message, the source text under it) plus how many identical findings came before it
+/// in the same file, so moving code up or down keeps the fingerprint and two identical
+/// findings still get different ones.
+#[derive(Debug, Default)]
+pub struct Fingerprints {
+    seen: HashMap<String, usize>,
+}
+
+impl Fingerprints {
+    /// The fingerprint of the next finding with these parts (32 hex digits).
+    pub fn next(&mut self, parts: &[&str]) -> String {
+        let base = hash_hex(parts);
+        let n = self.seen.entry(base.clone()).or_default();
+        let occurrence = n.to_string();
+        *n += 1;
+        hash_hex(&[&base, &occurrence])
+    }
+}
+
+/// A 128-bit FNV-1a hash of the parts (each followed by a NUL), as hex. Written out here
+/// rather than taken from std's `Hasher`s because fingerprints must not change between Rust
+/// releases.
+pub fn hash_hex(parts: &[&str]) -> String {
+    const PRIME: u128 = 0x0000000001000000000000000000013B;
+    const OFFSET: u128 = 0x6c62272e07bb014262b821756295c58d;
+    let mut h = OFFSET;
+    for part in parts {
+        for &b in part.as_bytes().iter().chain(std::iter::once(&0u8)) {
+            h ^= u128::from(b);
+            h = h.wrapping_mul(PRIME);
+        }
+    }
+    format!("{h:032x}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_relative_to_the_repository() {
+        let p = PathContext::new("/repo/crates/ws", "/repo");
+        assert_eq!(
+            p.user_file("src/main.rs").as_deref(),
+            Some("crates/ws/src/main.rs")
+        );
+        assert_eq!(
+            p.user_file("./app/../app/src/lib.rs").as_deref(),
+            Some("crates/ws/app/src/lib.rs")
+        );
+        // Dependencies, the standard library and placeholders are never the user's.
+        assert_eq!(
+            p.user_file("/home/u/.cargo/registry/src/index/tokio-1/src/lib.rs"),
+            None
+        );
+        assert_eq!(p.user_file("/rustc/abc/library/core/src/future.rs"), None);
+        assert_eq!(p.user_file("[CARGO_HOME]/registry/x.rs"), None);
+        assert_eq!(p.user_file("<anon>"), None);
+        assert_eq!(p.user_file(""), None);
+        // Outside the repository (a path dependency next to it): no anchor.
+        assert_eq!(p.user_file("../../../elsewhere/src/lib.rs"), None);
+        // Hostile characters are kept as they are; escaping is each format's business.
+        assert_eq!(
+            p.user_file("src/a:b,c%d.rs").as_deref(),
+            Some("crates/ws/src/a:b,c%d.rs")
+        );
+    }
+
+    #[test]
+    fn workspace_root_is_the_repository() {
+        let p = PathContext::new("/repo", "/repo");
+        assert_eq!(p.user_file("src/main.rs").as_deref(), Some("src/main.rs"));
+        assert_eq!(
+            p.workspace_file("/repo/app/Cargo.toml").as_deref(),
+            Some("app/Cargo.toml")
+        );
+        assert_eq!(p.workspace_file("/elsewhere/Cargo.toml"), None);
+        assert_eq!(p.workspace_file("relative/Cargo.toml"), None);
+        // A workspace outside the repository: nothing can be anchored.
+        let outside = PathContext::new("/tmp/ws", "/repo");
+        assert_eq!(outside.user_file("src/main.rs"), None);
+    }
+
+    #[test]
+    fn derived_rule_ids_are_never_empty() {
+        let d = |code: Option<&str>| {
+            let code = code.map_or("null".to_string(), |c| {
+                format!(r#"{{"code":"{c}","explanation":null}}"#)
+            });
+            let line = format!(
+                r#"{{"reason":"compiler-message","package_id":"path+file:///r#a@0.1.0","message":{{"message":"m","code":{code},"level":"error","spans":[],"children":[],"rendered":"r"}}}}"#
+            );
+            match crate::diagnostic::classify(crate::diagnostic::Line {
+                raw: line.as_bytes(),
+            }) {
+                crate::diagnostic::Event::Diagnostic(d) => *d,
+                _ => panic!("not a diagnostic: {line}"),
+            }
+        };
+        assert_eq!(rule_id(&d(Some("E0308")), None), "rustc/E0308");
+        assert_eq!(
+            rule_id(&d(Some("unused_must_use")), None),
+            "rustc/unused_must_use"
+        );
+        assert_eq!(
+            rule_id(&d(Some("clippy::await_holding_lock")), None),
+            "clippy::await_holding_lock"
+        );
+        assert_eq!(rule_id(&d(None), None), "rustc/no-code");
+        assert_eq!(rule_id(&d(Some(" ")), None), "rustc/no-code");
+        assert!(is_error_code("E0308") && !is_error_code("E030") && !is_error_code("dead_code"));
+    }
+
+    #[test]
+    fn fingerprints_are_stable_and_distinct() {
+        let mut a = Fingerprints::default();
+        let first = a.next(&["rule", "src/main.rs", "msg", "x.await"]);
+        let second = a.next(&["rule", "src/main.rs", "msg", "x.await"]);
+        let other = a.next(&["rule", "src/lib.rs", "msg", "x.await"]);
+        assert_ne!(first, second);
+        assert_ne!(first, other);
+        assert_eq!(first.len(), 32);
+        // Same inputs in a later run: same fingerprints, whatever the line numbers were.
+        let mut b = Fingerprints::default();
+        assert_eq!(b.next(&["rule", "src/main.rs", "msg", "x.await"]), first);
+        // Parts are separated, so shifting text between them changes the hash.
+        assert_ne!(hash_hex(&["ab", "c"]), hash_hex(&["a", "bc"]));
+        // FNV-1a 128 of the empty input with our NUL terminator is fixed forever.
+        assert_eq!(hash_hex(&[]), "6c62272e07bb014262b821756295c58d");
+    }
+}

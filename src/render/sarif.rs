@@ -1,0 +1,381 @@
+//! SARIF 2.1.0 for GitHub code scanning: one log, built in memory and written whole at the
+//! end (never half a document).
+//!
+//! - `tool.driver.rules`: every rule a result refers to, each once. Rules from the rulebook
+//!   carry the Python-framed explanation as `help`; diagnostics no rule explains are reported
+//!   under ids derived from the rustc code or lint (`rustc/E0308`, `clippy::…`,
+//!   `rustc/no-code`).
+//! - results: `ruleId` + `ruleIndex`, level, message, a repository-relative
+//!   `artifactLocation` (`uriBaseId` `SRCROOT`), a region (1-based, end column exclusive,
+//!   columns in Unicode code points as rustc counts them), related locations for the
+//!   diagnostic's other spans, and `partialFingerprints` without line numbers.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::{self, Write};
+
+use serde_json::{json, Map, Value};
+
+use super::machine::{
+    anchor, is_error_code, related, reportable, rule_id, Anchor, Fingerprints, PathContext, Seen,
+};
+use super::{Explanation, Item, Renderer};
+use crate::diagnostic::Diagnostic;
+use crate::rules::Rule;
+
+/// The schema URI written into the log.
+pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+/// Where people read about the tool: the package's `repository` when Cargo.toml names one,
+/// else its crates.io page.
+pub fn information_uri() -> &'static str {
+    match env!("CARGO_PKG_REPOSITORY") {
+        "" => "https://crates.io/crates/cargo-explain-async",
+        repository => repository,
+    }
+}
+/// The base id of every artifact location.
+pub const SRCROOT: &str = "SRCROOT";
+/// Key of our fingerprint in `partialFingerprints` (versioned: a new scheme gets a new key).
+pub const FINGERPRINT_KEY: &str = "explainAsyncFingerprint/v1";
+
+/// Renders the sarif format.
+pub struct Sarif {
+    paths: PathContext,
+    seen: Seen,
+    fingerprints: Fingerprints,
+    rules: Vec<Value>,
+    rule_index: HashMap<String, usize>,
+    results: Vec<Value>,
+}
+
+impl Sarif {
+    pub fn new(paths: PathContext) -> Self {
+        Sarif {
+            paths,
+            seen: Seen::default(),
+            fingerprints: Fingerprints::default(),
+            rules: Vec::new(),
+            rule_index: HashMap::new(),
+            results: Vec::new(),
+        }
+    }
+
+    fn index_of(
+        &mut self,
+        d: &Diagnostic,
+        explanation: Option<&Explanation<'_>>,
+    ) -> (String, usize) {
+        let id = rule_id(d, explanation);
+        if let Some(&i) = self.rule_index.get(&id) {
+            return (id, i);
+        }
+        let descriptor = match explanation {
+            Some(e) => explained_rule(e.rule),
+            None => derived_rule(&id, d.code()),
+        };
+        self.rules.push(descriptor);
+        self.rule_index.insert(id.clone(), self.rules.len() - 1);
+        (id, self.rules.len() - 1)
+    }
+
+    /// The whole log as a JSON value.
+    pub fn document(&self) -> Value {
+        let mut run = Map::new();
+        run.insert(
+            "tool".into(),
+            json!({
+                "driver": {
+                    "name": "cargo-explain-async",
+                    "fullName": "cargo explain-async",
+                    "version": env!("CARGO_PKG_VERSION"),
+                    "semanticVersion": env!("CARGO_PKG_VERSION"),
+                    "informationUri": information_uri(),
+                    "rules": self.rules,
+                }
+            }),
+        );
+        if let Some(uri) = directory_uri(self.paths.repo_root()) {
+            run.insert(
+                "originalUriBaseIds".into(),
+                json!({ SRCROOT: { "uri": uri } }),
+            );
+        }
+        run.insert("results".into(), Value::Array(self.results.clone()));
+        run.insert("columnKind".into(), json!("unicodeCodePoints"));
+        json!({
+            "$schema": SCHEMA,
+            "version": "2.1.0",
+            "runs": [Value::Object(run)],
+        })
+    }
+}
+
+impl Renderer for Sarif {
+    fn item(&mut self, item: &Item<'_>, _out: &mut dyn Write) -> io::Result<()> {
+        let Item::Diagnostic {
+            diagnostic: d,
+            explanation,
+            ..
+        } = item
+        else {
+            return Ok(());
+        };
+        if !reportable(d) || !self.seen.first_time(d) {
+            return Ok(());
+        }
+        let (id, index) = self.index_of(d, *explanation);
+        let place = anchor(d, &self.paths);
+        let mut message = d.rustc.message.clone();
+        if let Some(e) = explanation {
+            message.push_str(&format!(
+                "\n\nexplain-async: {} (the rule's help has the whole explanation; locally: {})",
+                e.title,
+                e.more_command()
+            ));
+        }
+        let fingerprint = self.fingerprints.next(&[
+            &id,
+            place.as_ref().map_or("", |p| p.path.as_str()),
+            &d.rustc.message,
+            place
+                .as_ref()
+                .and_then(|p| p.snippet.as_deref())
+                .unwrap_or(""),
+        ]);
+        let mut result = Map::new();
+        result.insert("ruleId".into(), json!(id));
+        result.insert("ruleIndex".into(), json!(index));
+        result.insert("level".into(), json!(level(d)));
+        result.insert("message".into(), json!({ "text": message }));
+        if let Some(place) = &place {
+            result.insert("locations".into(), json!([location(place, None, None)]));
+        }
+        let others = related(d, &self.paths, place.as_ref());
+        if !others.is_empty() {
+            let list: Vec<Value> = others
+                .iter()
+                .enumerate()
+                .map(|(i, (p, text))| location(p, Some(i + 1), Some(text)))
+                .collect();
+            result.insert("relatedLocations".into(), Value::Array(list));
+        }
+        result.insert(
+            "partialFingerprints".into(),
+            json!({ FINGERPRINT_KEY: fingerprint }),
+        );
+        if let Some(code) = d.code() {
+            result.insert("properties".into(), json!({ "rustcCode": code }));
+        }
+        self.results.push(Value::Object(result));
+        Ok(())
+    }
+
+    fn finish(&mut self, out: &mut dyn Write) -> io::Result<()> {
+        let mut bytes = serde_json::to_vec_pretty(&self.document()).map_err(io::Error::other)?;
+        bytes.push(b'\n');
+        // One write of the finished document: never half a log.
+        out.write_all(&bytes)
+    }
+}
+
+fn level(d: &Diagnostic) -> &'static str {
+    match d.level() {
+        l if l.starts_with("error") => "error",
+        "warning" => "warning",
+        _ => "note",
+    }
+}
+
+fn location(place: &Anchor, id: Option<usize>, text: Option<&str>) -> Value {
+    let mut physical = Map::new();
+    physical.insert(
+        "artifactLocation".into(),
+        json!({ "uri": encode_uri_path(&place.path), "uriBaseId": SRCROOT }),
+    );
+    if let Some(r) = place.region {
+        let mut region = json!({
+            "startLine": r.start_line,
+            "startColumn": r.start_column,
+            "endLine": r.end_line,
+            "endColumn": r.end_column.max(1),
+        });
+        if let Some(snippet) = &place.snippet {
+            region["snippet"] = json!({ "text": snippet });
+        }
+        physical.insert("region".into(), region);
+    }
+    let mut loc = Map::new();
+    if let Some(id) = id {
+        loc.insert("id".into(), json!(id));
+    }
+    loc.insert("physicalLocation".into(), Value::Object(physical));
+    if let Some(text) = text {
+        loc.insert("message".into(), json!({ "text": text }));
+    }
+    Value::Object(loc)
+}
+
+/// A rulebook rule as a SARIF reportingDescriptor; `help` is the Python-framed explanation.
+/// A rule's help is not about one diagnostic: placeholders stay as `{name}` (braces, not
+/// `<name>`, which GitHub's Markdown would take for an HTML tag), except those written with
+/// a fallback (`{spawn_fn|tokio::spawn}`), which read best as their fallback.
+fn explained_rule(rule: &Rule) -> Value {
+    let mut names = BTreeMap::new();
+    for text in [
+        &rule.title,
+        &rule.body.python,
+        &rule.body.rust,
+        &rule.body.fix,
+    ] {
+        for name in crate::rules::template::names_without_fallback(text) {
+            names.insert(name.to_string(), format!("{{{name}}}"));
+        }
+    }
+    let e = Explanation::from_rule(rule, &names);
+    let mut markdown = format!(
+        "**In Python terms**\n\n{}\n\n**What Rust is telling you**\n\n{}\n\n**Fix**\n\n{}\n",
+        e.python.trim(),
+        e.rust.trim(),
+        e.fix.trim()
+    );
+    for link in &rule.links {
+        markdown.push_str(&format!("\n- [{}]({})", link.title, link.url));
+    }
+    let mut descriptor = json!({
+        "id": rule.id,
+        "name": pascal_case(&rule.id),
+        "shortDescription": { "text": rule.summary },
+        "fullDescription": { "text": format!("{} {}", rule.summary, first_paragraph(&e.rust)) },
+        "help": { "text": e.plain_text(), "markdown": markdown },
+        "properties": { "tags": ["async", "explain-async"] },
+    });
+    if let Some(url) = rule.url() {
+        descriptor["helpUri"] = json!(url);
+    }
+    descriptor
+}
+
+/// A rule for diagnostics no rulebook rule explains, named after their code or lint.
+fn derived_rule(id: &str, code: Option<&str>) -> Value {
+    let (short, full, uri) = match code.map(str::trim).filter(|c| !c.is_empty()) {
+        Some(code) if is_error_code(code) => (
+            format!("rustc error {code}"),
+            format!(
+                "rustc reported error {code}; no explain-async rule explains it. \
+                 `rustc --explain {code}` describes the error."
+            ),
+            format!("https://doc.rust-lang.org/error_codes/{code}.html"),
+        ),
+        Some(code) if code.starts_with("clippy::") => (
+            format!("Clippy lint {code}"),
+            format!("Clippy's lint `{code}` fired; no explain-async rule explains it."),
+            format!(
+                "https://rust-lang.github.io/rust-clippy/master/index.html#{}",
+                &code["clippy::".len()..]
+            ),
+        ),
+        Some(code) => (
+            format!("Lint {code}"),
+            format!("The lint `{code}` fired; no explain-async rule explains it."),
+            "https://doc.rust-lang.org/rustc/lints/listing/index.html".to_string(),
+        ),
+        None => (
+            "rustc diagnostic without a code".to_string(),
+            "rustc reported a diagnostic that has no error code or lint name, and no \
+             explain-async rule explains it."
+                .to_string(),
+            "https://doc.rust-lang.org/rustc/index.html".to_string(),
+        ),
+    };
+    json!({
+        "id": id,
+        "name": pascal_case(id),
+        "shortDescription": { "text": short },
+        "fullDescription": { "text": full },
+        "help": { "text": format!("{full} See {uri}"), "markdown": format!("{full} See [the documentation]({uri}).") },
+        "helpUri": uri,
+    })
+}
+
+/// `rc_held_across_await` → `RcHeldAcrossAwait`; `rustc/E0308` → `RustcE0308`.
+fn pascal_case(id: &str) -> String {
+    id.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut chars = w.chars();
+            let first = chars.next().map(|c| c.to_ascii_uppercase());
+            first.into_iter().chain(chars).collect::<String>()
+        })
+        .collect()
+}
+
+fn first_paragraph(text: &str) -> String {
+    text.trim()
+        .split("\n\n")
+        .next()
+        .unwrap_or_default()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Percent-encodes a relative path for a URI reference: everything but unreserved characters
+/// and `/` (so `a:b.rs` cannot be read as a scheme, and `%`, `#`, `?`, spaces survive).
+pub fn encode_uri_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// `file:///abs/dir/` for an absolute directory (with the trailing slash SARIF requires of a
+/// base URI), or `None` for a relative one.
+fn directory_uri(dir: &std::path::Path) -> Option<String> {
+    if !dir.is_absolute() {
+        return None;
+    }
+    let mut parts = Vec::new();
+    for c in dir.components() {
+        match c {
+            std::path::Component::Normal(p) => parts.push(encode_uri_path(&p.to_string_lossy())),
+            std::path::Component::Prefix(p) => {
+                parts.push(p.as_os_str().to_string_lossy().replace('\\', "/"))
+            }
+            _ => {}
+        }
+    }
+    let mut uri = String::from("file:///");
+    uri.push_str(&parts.join("/"));
+    if !uri.ends_with('/') {
+        uri.push('/');
+    }
+    Some(uri)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uris_and_names() {
+        assert_eq!(
+            encode_uri_path("src/a b:c,%#?.rs"),
+            "src/a%20b%3Ac%2C%25%23%3F.rs"
+        );
+        assert_eq!(pascal_case("rc_held_across_await"), "RcHeldAcrossAwait");
+        assert_eq!(
+            pascal_case("clippy::await_holding_lock"),
+            "ClippyAwaitHoldingLock"
+        );
+        assert_eq!(pascal_case("rustc/E0308"), "RustcE0308");
+        assert_eq!(
+            directory_uri(std::path::Path::new("/home/a b/repo")).as_deref(),
+            Some("file:///home/a%20b/repo/")
+        );
+        assert_eq!(directory_uri(std::path::Path::new("rel")), None);
+    }
+}
