@@ -289,6 +289,15 @@ fn deny_lints_fails_only_on_findings() {
             .code(),
         Some(101)
     );
+    // Every format carries the findings, with no special case in the renderers.
+    for format in ["human", "json", "github", "sarif", "gitlab"] {
+        let out = ours_with("lock_held_across_await", format, &[]);
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            text.contains("lock_held_across_await") && text.contains("main.rs"),
+            "{format}:\n{text}"
+        );
+    }
 }
 
 #[test]

@@ -50,7 +50,10 @@ pub fn markers(member: &str) -> BTreeSet<Mark> {
             if let Some((_, rest)) = line.split_once("// explain-async: ") {
                 // One or more rule ids (a line can hold a compiler error and a source-check
                 // finding). `allow(<check>)` silences a source check; it is not a marker.
-                for id in rest.split_whitespace().filter(|id| !id.starts_with("allow(")) {
+                for id in rest
+                    .split_whitespace()
+                    .filter(|id| !id.starts_with("allow("))
+                {
                     out.insert((rel.clone(), i + 1, id.to_string()));
                 }
             }
