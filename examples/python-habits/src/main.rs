@@ -12,6 +12,9 @@
 //! - "future cannot be sent between threads safely"   (`start_cache_warmer`, `Rc` across await)
 //! - "future cannot be sent between threads safely"   (`start_rate_limiter`, std `MutexGuard`)
 //!
+//! And one habit rustc accepts, caught by explain-async's own source checks:
+//! - `std::thread::sleep` inside an async fn blocks the worker thread (`poll_for_updates`)
+//!
 //! Not shown: a bare `record_audit_event("login");` statement (forgotten `.await`) triggers
 //! the `unused_must_use` warning only when the crate has no errors, because rustc runs lints
 //! after type and borrow checking succeed. Python-style `await fetch()` is a parse error and
@@ -112,6 +115,17 @@ fn start_rate_limiter(request_counts: Arc<Mutex<HashMap<u64, u32>>>) {
     });
 }
 
+// Habit 7: a blocking sleep inside async code. It compiles, but it stalls the whole worker
+// thread, like `time.sleep(1)` inside a coroutine stalls the asyncio event loop.
+//
+//     async def poll_for_updates():
+//         time.sleep(1)
+//         return await fetch_profile(1)
+async fn poll_for_updates() -> Profile {
+    std::thread::sleep(Duration::from_secs(1));
+    fetch_profile(1).await
+}
+
 #[tokio::main]
 async fn main() {
     start_cache_warmer();
@@ -120,4 +134,5 @@ async fn main() {
     notify_followers().await;
     println!("{:?}", load_profile_blocking(7));
     start_rate_limiter(Arc::new(Mutex::new(HashMap::new())));
+    println!("{:?}", poll_for_updates().await);
 }
