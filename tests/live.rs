@@ -325,14 +325,22 @@ fn demo_crate_is_explained_with_its_own_names() {
     );
     let src = std::fs::read_to_string(manifest.with_file_name("src/main.rs")).unwrap();
     // Explanations name the demo's own variables.
-    for name in ["session_cache", "follower_ids", "counts", "poll_for_updates"] {
+    for name in [
+        "session_cache",
+        "follower_ids",
+        "counts",
+        "poll_for_updates",
+    ] {
         assert!(
             src.contains(name) && stdout.contains(&format!("`{name}`")),
             "`{name}` not named:\n{stdout}"
         );
     }
     // The habit rustc accepts is caught by the source checks, beside the compiler's errors.
-    assert!(stdout.contains("╭─ explain-async · blocking_call_in_async"), "{stdout}");
+    assert!(
+        stdout.contains("╭─ explain-async · blocking_call_in_async"),
+        "{stdout}"
+    );
 }
 
 /// The `tokio = …` line of a fixture's own Cargo.toml.
