@@ -292,7 +292,12 @@ fn sinks(
     paths: Option<PathContext>,
 ) -> Result<(Vec<Sink>, Option<PendingFile>), Error> {
     let flush_each = live || options.from.as_deref() == Some("-");
-    let stdout: Box<dyn Write> = Box::new(io::stdout());
+    // One lock for the whole run and a buffer in front of it: `Stdout` alone is line-buffered
+    // and takes its lock on every write, which dominated the json format's profile (many
+    // small writes from the serializer). Live runs still flush after every item (`flush_each`),
+    // so explanations appear as soon as their diagnostic arrives.
+    let stdout: Box<dyn Write> =
+        Box::new(io::BufWriter::with_capacity(64 * 1024, io::stdout().lock()));
     let Some(path) = &options.output else {
         let renderer = renderer(options.format, ctx, paths, options.format == Format::Github);
         return Ok((vec![Sink::new(renderer, stdout, flush_each)], None));

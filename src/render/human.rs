@@ -6,7 +6,7 @@ use std::io::{self, Write};
 
 use owo_colors::{OwoColorize, Style};
 
-use super::markdown::{layout, Laid};
+use super::markdown::{layout, wrap_options, Laid};
 use super::{Explanation, Item, RenderContext, Renderer, Tally, WIDTH};
 
 /// First characters of each line of our block; tests strip blocks by these.
@@ -113,7 +113,7 @@ pub fn write_block(e: &Explanation<'_>, ctx: RenderContext, out: &mut dyn Write)
         paint(BLOCK_HEAD, border().bold(), ctx),
         paint(&format!("· {}", e.rule.id), border(), ctx)
     )?;
-    let title_opts = textwrap::Options::new(WIDTH - BODY_PREFIX.chars().count());
+    let title_opts = wrap_options(WIDTH - BODY_PREFIX.chars().count());
     for line in textwrap::wrap(&e.title, title_opts) {
         writeln!(
             out,
@@ -195,7 +195,7 @@ fn write_repeat(
         paint(&format!("· {} ({why})", e.rule.id), border(), ctx)
     )?;
     let width = WIDTH - BLOCK_FOOT.chars().count() - 1;
-    let mut lines = textwrap::wrap(&e.title, width).into_iter();
+    let mut lines = textwrap::wrap(&e.title, wrap_options(width)).into_iter();
     let first = lines.next().unwrap_or_default();
     let rest: Vec<_> = lines.collect();
     if rest.is_empty() {
@@ -281,7 +281,7 @@ pub fn write_summary(tally: &Tally, ctx: RenderContext, out: &mut dyn Write) -> 
     // Every summary line starts with SUMMARY_HEAD, so wrapped lines stay recognisable.
     let width = WIDTH - SUMMARY_HEAD.len();
     let style = Style::new().magenta().bold();
-    for line in textwrap::wrap(&text, width) {
+    for line in textwrap::wrap(&text, wrap_options(width)) {
         writeln!(
             out,
             "{}",

@@ -7,7 +7,9 @@
 
 use std::io::{self, Write};
 
-use serde_json::{json, Value};
+use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
+use serde_json::json;
+use serde_json::value::RawValue;
 
 use super::{Item, Renderer};
 
@@ -25,8 +27,8 @@ impl Renderer for Json {
             } => {
                 let text = e.plain_text();
                 match annotate(line.content(), &e.rule.id, &e.title, e.rule.url(), &text) {
-                    Some(value) => {
-                        serde_json::to_writer(&mut *out, &value)?;
+                    Some(bytes) => {
+                        out.write_all(&bytes)?;
                         // Keep the line's own terminator; the last line may have none.
                         let term = line.terminator();
                         out.write_all(if term.is_empty() { b"\n" } else { term })
@@ -47,32 +49,242 @@ impl Renderer for Json {
     }
 }
 
-/// Adds our fields to one compiler-message line. `None` if the line is not the shape we
-/// expect (then the caller passes it through unchanged).
+/// The members of one JSON object, in order: each key decoded, each value as the exact bytes
+/// it had in the input.
+struct Members<'a>(Vec<(String, &'a RawValue)>);
+
+/// A compiler-message line split in one pass: the top-level members, and the members of its
+/// `message` object (whose own entry in `top` is then unused).
+struct Split<'a> {
+    top: Vec<(String, &'a RawValue)>,
+    message: Option<Members<'a>>,
+}
+
+struct Visit<const SPLIT_MESSAGE: bool>;
+
+impl<'de> Visitor<'de> for Visit<false> {
+    type Value = Members<'de>;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON object")
+    }
+    fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Self::Value, M::Error> {
+        let mut members = Vec::new();
+        while let Some(entry) = map.next_entry::<String, &'de RawValue>()? {
+            members.push(entry);
+        }
+        Ok(Members(members))
+    }
+}
+
+impl<'de> Visitor<'de> for Visit<true> {
+    type Value = Split<'de>;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON object")
+    }
+    fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Self::Value, M::Error> {
+        let mut top = Vec::new();
+        let mut message = None;
+        while let Some(key) = map.next_key::<String>()? {
+            if key == "message" && message.is_none() {
+                message = Some(map.next_value::<Members<'de>>()?);
+                top.push((key, EMPTY));
+            } else {
+                let value = map.next_value::<&'de RawValue>()?;
+                top.push((key, value));
+            }
+        }
+        Ok(Split { top, message })
+    }
+}
+
+/// Placeholder for the `message` entry of [`Split::top`]; never written.
+const EMPTY: &RawValue = {
+    // `RawValue::NULL` is a valid raw JSON value with a `'static` lifetime.
+    RawValue::NULL
+};
+
+impl<'de> Deserialize<'de> for Members<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(Visit::<false>)
+    }
+}
+
+impl<'de> Deserialize<'de> for Split<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(Visit::<true>)
+    }
+}
+
+/// Adds our fields to one compiler-message line and returns the new line (without its
+/// terminator). `None` if the line is not the shape we expect; the caller then passes it
+/// through unchanged.
+///
+/// The line is spliced, not re-serialized: only the top level and `message` are split into
+/// members, every other value is copied byte for byte. Building a `serde_json::Value` of the
+/// whole line and serializing it again cost more than parsing the line in the first place
+/// (issue 5, BENCHMARKS.md), and splicing also keeps number spellings and escapes as cargo
+/// wrote them.
 pub fn annotate(
     content: &[u8],
     rule: &str,
     title: &str,
     url: Option<&str>,
     text: &str,
-) -> Option<Value> {
-    let mut value: Value = serde_json::from_slice(content).ok()?;
-    let message = value.get_mut("message")?.as_object_mut()?;
-    message.get_mut("children")?.as_array_mut()?.push(json!({
+) -> Option<Vec<u8>> {
+    let Split { top, message } = serde_json::from_slice(content).ok()?;
+    let message = message?;
+    let children = message.0.iter().find(|(k, _)| k == "children")?.1.get();
+    // `children` must be an array for rust-analyzer and cargo_metadata to accept our child.
+    let inner = children.trim().strip_prefix('[')?.strip_suffix(']')?;
+    let child = json!({
         "message": text,
         "code": null,
         "level": "help",
         "spans": [],
         "children": [],
         "rendered": null,
-    }));
-    if let Some(Value::String(rendered)) = message.get_mut("rendered") {
-        rendered.push_str(text);
-        rendered.push('\n');
+    });
+    let ours = json!({ "rule": rule, "title": title, "url": url, "text": text });
+
+    let mut out = Vec::with_capacity(content.len() + 3 * text.len() + 256);
+    out.push(b'{');
+    let mut replaced_ours = false;
+    let mut message = Some(message);
+    for (i, (key, value)) in top.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        serde_json::to_writer(&mut out, key).ok()?;
+        out.push(b':');
+        if key == "explain_async" {
+            // Our own output fed back in: replace the old explanation in place.
+            serde_json::to_writer(&mut out, &ours).ok()?;
+            replaced_ours = true;
+        } else if let Some(message) = message.take_if(|_| key == "message") {
+            out.push(b'{');
+            for (j, (mkey, mvalue)) in message.0.iter().enumerate() {
+                if j > 0 {
+                    out.push(b',');
+                }
+                serde_json::to_writer(&mut out, mkey).ok()?;
+                out.push(b':');
+                match mkey.as_str() {
+                    "children" => {
+                        out.push(b'[');
+                        if !inner.trim().is_empty() {
+                            out.extend_from_slice(inner.as_bytes());
+                            out.push(b',');
+                        }
+                        serde_json::to_writer(&mut out, &child).ok()?;
+                        out.push(b']');
+                    }
+                    "rendered" if mvalue.get().starts_with('"') => {
+                        let mut rendered: String = serde_json::from_str(mvalue.get()).ok()?;
+                        rendered.push_str(text);
+                        rendered.push('\n');
+                        serde_json::to_writer(&mut out, &rendered).ok()?;
+                    }
+                    _ => out.extend_from_slice(mvalue.get().as_bytes()),
+                }
+            }
+            out.push(b'}');
+        } else {
+            out.extend_from_slice(value.get().as_bytes());
+        }
     }
-    value.as_object_mut()?.insert(
-        "explain_async".to_string(),
-        json!({ "rule": rule, "title": title, "url": url, "text": text }),
-    );
-    Some(value)
+    if !replaced_ours {
+        if !top.is_empty() {
+            out.push(b',');
+        }
+        out.extend_from_slice(b"\"explain_async\":");
+        serde_json::to_writer(&mut out, &ours).ok()?;
+    }
+    out.push(b'}');
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::Value;
+
+    /// The reference semantics (issue 1): parse the whole line, add our fields, serialize.
+    fn reference(content: &[u8], text: &str) -> Option<Value> {
+        let mut value: Value = serde_json::from_slice(content).ok()?;
+        let message = value.get_mut("message")?.as_object_mut()?;
+        message.get_mut("children")?.as_array_mut()?.push(json!({
+            "message": text, "code": null, "level": "help",
+            "spans": [], "children": [], "rendered": null,
+        }));
+        if let Some(Value::String(rendered)) = message.get_mut("rendered") {
+            rendered.push_str(text);
+            rendered.push('\n');
+        }
+        value.as_object_mut()?.insert(
+            "explain_async".to_string(),
+            json!({ "rule": "r", "title": "t", "url": null, "text": text }),
+        );
+        Some(value)
+    }
+
+    fn check(content: &[u8]) {
+        let text = "explain-async [r]: t\n\nIn Python terms:\n  \"quoted\" \u{1b}[31m\n";
+        let spliced = annotate(content, "r", "t", None, text);
+        let expected = reference(content, text);
+        match (spliced, expected) {
+            (Some(bytes), Some(expected)) => {
+                let got: Value = serde_json::from_slice(&bytes).expect("spliced line is JSON");
+                assert_eq!(got, expected, "{}", String::from_utf8_lossy(content));
+                // Same key order as the reference too.
+                assert_eq!(serde_json::to_string(&got).unwrap(), expected.to_string());
+                // And still a cargo message, when it was one.
+                if serde_json::from_slice::<cargo_metadata::Message>(content).is_ok() {
+                    serde_json::from_slice::<cargo_metadata::Message>(&bytes).unwrap();
+                }
+            }
+            (None, None) => {}
+            (got, expected) => panic!(
+                "splice {:?} but reference {:?} for {}",
+                got.map(|b| String::from_utf8_lossy(&b).into_owned()),
+                expected,
+                String::from_utf8_lossy(content)
+            ),
+        }
+    }
+
+    #[test]
+    fn splice_equals_reparse_on_every_recorded_line() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/streams");
+        let mut seen = 0;
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "jsonl") {
+                for line in std::fs::read(&path).unwrap().split(|b| *b == b'\n') {
+                    if line.starts_with(b"{") {
+                        check(line);
+                        seen += 1;
+                    }
+                }
+            }
+        }
+        assert!(seen > 100, "only {seen} recorded lines");
+    }
+
+    #[test]
+    fn splice_handles_odd_shapes() {
+        for line in [
+            &br#"{"reason":"compiler-message","message":{"children":[],"rendered":null}}"#[..],
+            br#"{"message":{"children":[ ],"rendered":"x\u00e9"} , "n": 1.50e3}"#,
+            br#"{"message":{"rendered":"a"}}"#,
+            br#"{"message":{"children":{}}}"#,
+            br#"{"message":[1]}"#,
+            br#"{"message":{"children":[1,2]},"explain_async":{"rule":"old"}}"#,
+            br#"{"a":1}"#,
+            br#"[]"#,
+            br#"{"message":{"children":[]}"#,
+            br#"{"message":{"children":[]}} trailing"#,
+        ] {
+            check(line);
+        }
+    }
 }

@@ -12,6 +12,20 @@ pub enum Laid {
     Blank,
 }
 
+/// How titles and summaries are wrapped: greedy (first fit), breaking only at ASCII spaces,
+/// never inside a word, like [`layout`] wraps rule bodies. textwrap's defaults (optimal fit
+/// over Unicode line-break opportunities) cost about 600,000 instructions per explanation,
+/// six times the cost of parsing the diagnostic itself (issue 5, BENCHMARKS.md). Greedy
+/// wrapping is what most command-line tools do, and breaking only at spaces keeps code
+/// identifiers whole.
+pub fn wrap_options(width: usize) -> textwrap::Options<'static> {
+    textwrap::Options::new(width)
+        .wrap_algorithm(textwrap::WrapAlgorithm::FirstFit)
+        .word_separator(textwrap::WordSeparator::AsciiSpace)
+        .word_splitter(textwrap::WordSplitter::NoHyphenation)
+        .break_words(false)
+}
+
 /// Lays out `text` to fit `width` columns.
 pub fn layout(text: &str, width: usize) -> Vec<Laid> {
     let mut out = Vec::new();
@@ -30,13 +44,7 @@ pub fn layout(text: &str, width: usize) -> Vec<Laid> {
         let (first_prefix, rest_prefix) = list_prefix(&joined, indent);
         let body = joined.trim_start();
         let body = strip_marker(body);
-        let opts = textwrap::Options::new(width.max(20))
-            .initial_indent(&first_prefix)
-            .subsequent_indent(&rest_prefix)
-            .break_words(false);
-        for line in textwrap::wrap(body, opts) {
-            out.push(Laid::Prose(line.into_owned()));
-        }
+        wrap_greedy(body, width.max(20), &first_prefix, &rest_prefix, out);
     };
 
     for line in text.lines() {
@@ -83,6 +91,37 @@ pub fn layout(text: &str, width: usize) -> Vec<Laid> {
         out.pop();
     }
     out
+}
+
+/// Greedy wrapping of one paragraph at ASCII spaces: each line takes as many words as fit in
+/// `width` display columns (a word longer than the width gets a line of its own, unbroken).
+/// Same result as textwrap's first-fit with `AsciiSpace`, in a single pass with no
+/// per-word allocation (see [`wrap_options`] for why).
+fn wrap_greedy(text: &str, width: usize, first: &str, rest: &str, out: &mut Vec<Laid>) {
+    let mut line = String::from(first);
+    let mut line_width = textwrap::core::display_width(first);
+    let mut has_word = false;
+    for word in text.split(' ').filter(|w| !w.is_empty()) {
+        let w = textwrap::core::display_width(word);
+        if has_word && line_width + 1 + w > width {
+            out.push(Laid::Prose(std::mem::replace(
+                &mut line,
+                String::from(rest),
+            )));
+            line_width = textwrap::core::display_width(rest);
+            has_word = false;
+        }
+        if has_word {
+            line.push(' ');
+            line_width += 1;
+        }
+        line.push_str(word);
+        line_width += w;
+        has_word = true;
+    }
+    if has_word {
+        out.push(Laid::Prose(line));
+    }
 }
 
 fn is_list_item(line: &str) -> bool {
