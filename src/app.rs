@@ -130,7 +130,7 @@ fn run(argv: Vec<OsString>) -> Result<u8, Error> {
     // nothing to the wall time of a real build.
     let lints =
         lints_on.then(|| spawn_lints(shared_metadata, options.cargo_args.clone(), invocation.ansi));
-    let mut child = invocation.spawn()?;
+    let (mut child, _forwarding) = invocation.spawn_forwarding()?;
     // The rulebook may include rule directories named in Cargo.toml, read while cargo starts.
     // The machine formats' paths also come from that metadata; sinks (and an `--output`
     // file) are set up once cargo runs, so `cargo metadata` never delays it.

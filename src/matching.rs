@@ -232,15 +232,43 @@ fn add_builtin_captures(diag: &Diagnostic, captures: &mut BTreeMap<String, Strin
     put("level", diag.level().to_string());
 }
 
-/// Captured text goes into our own output: drop control characters (ANSI escapes, newlines)
-/// and bidirectional overrides so compiler text can never forge or reshape our block.
+/// Captured text goes into our own output: drop control characters (ANSI escapes, newlines),
+/// Unicode line and paragraph separators, bidirectional controls and invisible characters, so
+/// compiler text can never forge, reorder or hide parts of our block.
 pub fn sanitize(text: &str) -> String {
-    text.chars()
-        .filter(|&c| {
-            !c.is_control()
-                && !matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200B}'..='\u{200F}')
-        })
-        .collect()
+    text.chars().filter(|&c| !is_unsafe_char(c)).collect()
+}
+
+/// Characters never copied from a diagnostic into our own text: C0/C1 controls (ESC starts
+/// ANSI sequences, CR/LF/VT/FF break lines), U+2028/U+2029 (line and paragraph separators),
+/// bidi embeddings, overrides, isolates and marks (U+202A–E, U+2066–9, U+200E/F, U+061C),
+/// and zero-width characters (U+200B–D, U+2060, U+FEFF).
+pub fn is_unsafe_char(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{2028}'
+                | '\u{2029}'
+                | '\u{202A}'..='\u{202E}'
+                | '\u{2066}'..='\u{2069}'
+                | '\u{200B}'..='\u{200F}'
+                | '\u{061C}'
+                | '\u{2060}'
+                | '\u{FEFF}'
+        )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sanitize_drops_everything_that_could_reshape_a_line() {
+        let hostile = "a\u{1b}[31mb\nc\rd\u{2028}e\u{2029}f\u{202e}g\u{2067}h\u{200b}i\u{feff}j\u{61c}k\u{2060}l\u{85}m";
+        assert_eq!(sanitize(hostile), "a[31mbcdefghijklm");
+        // Ordinary Unicode (type names, identifiers, emoji) is kept.
+        assert_eq!(sanitize("Rc<Vec<&str>> é 名前 ✓"), "Rc<Vec<&str>> é 名前 ✓");
+    }
 }
 
 /// For a diagnostic no rule explains: whether it is about async code (its message, labels or

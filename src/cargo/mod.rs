@@ -3,6 +3,8 @@
 //! stderr inherited so progress and `could not compile` stay live on the terminal.
 
 pub mod metadata;
+#[cfg(unix)]
+pub mod signals;
 
 use std::ffi::OsString;
 use std::process::{Child, Command, Stdio};
@@ -56,6 +58,10 @@ impl Invocation {
         cmd.stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit());
+        // A process group of its own, so that a signal we forward reaches rustc and build
+        // scripts too (see `signals`).
+        #[cfg(unix)]
+        std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
         cmd
     }
 
@@ -66,4 +72,28 @@ impl Invocation {
             source,
         })
     }
+
+    /// Starts cargo with termination signals forwarded to it until the guard is dropped.
+    pub fn spawn_forwarding(&self) -> Result<(Child, SignalGuard), Error> {
+        #[cfg(unix)]
+        let pending = signals::prepare().ok();
+        let child = self.spawn()?;
+        // Without forwarding cargo still runs: a lost Ctrl-C is better than no build.
+        #[cfg(unix)]
+        let guard = SignalGuard(pending.and_then(|p| p.start(&child).ok()));
+        #[cfg(not(unix))]
+        let guard = SignalGuard(None);
+        Ok((child, guard))
+    }
 }
+
+/// Keeps signal forwarding alive while cargo runs; forwarding stops when it is dropped.
+pub struct SignalGuard(
+    #[cfg(unix)]
+    #[expect(
+        dead_code,
+        reason = "held only for its Drop, which stops the forwarder"
+    )]
+    Option<signals::Forwarder>,
+    #[cfg(not(unix))] Option<()>,
+);
