@@ -28,6 +28,10 @@ pub struct Human {
     /// Rules whose full block was shown: later diagnostics of the same rule elsewhere get
     /// their own title (their names, their line) and a pointer to the block above.
     shown_rules: HashSet<String>,
+    /// Whether everything written so far ends with a newline. Our block and summary must
+    /// start on a line of their own even after a line cargo did not finish (a stream cut
+    /// mid-line): otherwise our text would be glued onto cargo's.
+    at_line_start: bool,
 }
 
 impl Human {
@@ -37,7 +41,25 @@ impl Human {
             tally: Tally::default(),
             shown: HashSet::new(),
             shown_rules: HashSet::new(),
+            at_line_start: true,
         }
+    }
+
+    /// Writes text that is not ours (rustc's or cargo's), remembering how it ended.
+    fn pass(&mut self, bytes: &[u8], out: &mut dyn Write) -> io::Result<()> {
+        if let Some(&last) = bytes.last() {
+            self.at_line_start = last == b'\n';
+        }
+        out.write_all(bytes)
+    }
+
+    /// Ends an unfinished line of cargo's before we write anything of our own.
+    fn own_line(&mut self, out: &mut dyn Write) -> io::Result<()> {
+        if !self.at_line_start {
+            self.at_line_start = true;
+            out.write_all(b"\n")?;
+        }
+        Ok(())
     }
 }
 
@@ -52,14 +74,16 @@ impl Renderer for Human {
             } => {
                 self.tally.add(*explanation);
                 match &diagnostic.rustc.rendered {
-                    Some(rendered) => out.write_all(rendered.as_bytes())?,
+                    Some(rendered) => self.pass(rendered.as_bytes(), out)?,
                     // rustc always renders; a hand-made stream might not.
-                    None => writeln!(
-                        out,
-                        "{}: {}\n",
-                        diagnostic.level(),
-                        diagnostic.rustc.message
-                    )?,
+                    None => {
+                        let text =
+                            format!("{}: {}\n\n", diagnostic.level(), diagnostic.rustc.message);
+                        self.pass(text.as_bytes(), out)?
+                    }
+                }
+                if unknown_async.is_some() || explanation.is_some() {
+                    self.own_line(out)?;
                 }
                 if let Some(closest) = unknown_async {
                     write_unknown(closest, self.ctx, out)?;
@@ -80,14 +104,20 @@ impl Renderer for Human {
                 }
                 Ok(())
             }
-            Item::Text(line) => out.write_all(line.raw),
-            Item::Note(note) => write_note(note, self.ctx, out),
+            Item::Note(note) => {
+                self.own_line(out)?;
+                write_note(note, self.ctx, out)
+            }
+            Item::Text(line) => self.pass(line.raw, out),
             // cargo does not show artifact notices in its human output either.
             Item::CargoJson(_) => Ok(()),
         }
     }
 
     fn finish(&mut self, out: &mut dyn Write) -> io::Result<()> {
+        if self.tally.explained() > 0 {
+            self.own_line(out)?;
+        }
         write_summary(&self.tally, self.ctx, out)
     }
 }
