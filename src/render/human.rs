@@ -18,6 +18,11 @@ pub const SUMMARY_HEAD: &str = "explain-async: ";
 
 const BODY_PREFIX: &str = "│  ";
 
+/// How many explained places the human format remembers for its "same as above" reminders.
+/// rustc's repeats of one mistake arrive close together; an unbounded set made memory grow
+/// with the number of explained diagnostics (issue 5, BENCHMARKS.md).
+const SHOWN_LIMIT: usize = 1024;
+
 /// Renders the human format.
 pub struct Human {
     ctx: RenderContext,
@@ -94,6 +99,12 @@ impl Renderer for Human {
                         .map(|s| (s.file_name.clone(), s.line_start))
                         .unwrap_or_default();
                     let key = (e.rule.id.clone(), file, line, e.title.clone());
+                    if self.shown.len() >= SHOWN_LIMIT && !self.shown.contains(&key) {
+                        // Memory stays flat on endless streams; at worst a repeat far from
+                        // its first occurrence says "explained above" instead of "same as
+                        // above".
+                        self.shown.clear();
+                    }
                     if !self.shown.insert(key) {
                         write_repeat(e, "same as above", self.ctx, out)?;
                     } else if !self.shown_rules.insert(e.rule.id.clone()) {
