@@ -8,7 +8,6 @@
 use std::io::{self, Write};
 
 use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
-use serde_json::json;
 use serde_json::value::RawValue;
 
 use super::{Item, Renderer};
@@ -131,20 +130,25 @@ pub fn annotate(
     url: Option<&str>,
     text: &str,
 ) -> Option<Vec<u8>> {
-    let Split { top, message } = serde_json::from_slice(content).ok()?;
+    // One UTF-8 check for the whole line; parsing from `&str` then borrows every raw value
+    // without validating each of them again.
+    let content = std::str::from_utf8(content).ok()?;
+    let Split { top, message } = serde_json::from_str(content).ok()?;
     let message = message?;
     let children = message.0.iter().find(|(k, _)| k == "children")?.1.get();
     // `children` must be an array for rust-analyzer and cargo_metadata to accept our child.
     let inner = children.trim().strip_prefix('[')?.strip_suffix(']')?;
-    let child = json!({
-        "message": text,
-        "code": null,
-        "level": "help",
-        "spans": [],
-        "children": [],
-        "rendered": null,
-    });
-    let ours = json!({ "rule": rule, "title": title, "url": url, "text": text });
+    // The explanation is escaped once and the literal reused in all three places.
+    let text_json = serde_json::to_string(text).ok()?;
+    let child = format!(
+        r#"{{"message":{text_json},"code":null,"level":"help","spans":[],"children":[],"rendered":null}}"#
+    );
+    let ours = format!(
+        r#"{{"rule":{},"title":{},"url":{},"text":{text_json}}}"#,
+        serde_json::to_string(rule).ok()?,
+        serde_json::to_string(title).ok()?,
+        serde_json::to_string(&url).ok()?,
+    );
 
     let mut out = Vec::with_capacity(content.len() + 3 * text.len() + 256);
     out.push(b'{');
@@ -158,7 +162,7 @@ pub fn annotate(
         out.push(b':');
         if key == "explain_async" {
             // Our own output fed back in: replace the old explanation in place.
-            serde_json::to_writer(&mut out, &ours).ok()?;
+            out.extend_from_slice(ours.as_bytes());
             replaced_ours = true;
         } else if let Some(message) = message.take_if(|_| key == "message") {
             out.push(b'{');
@@ -175,14 +179,16 @@ pub fn annotate(
                             out.extend_from_slice(inner.as_bytes());
                             out.push(b',');
                         }
-                        serde_json::to_writer(&mut out, &child).ok()?;
+                        out.extend_from_slice(child.as_bytes());
                         out.push(b']');
                     }
                     "rendered" if mvalue.get().starts_with('"') => {
-                        let mut rendered: String = serde_json::from_str(mvalue.get()).ok()?;
-                        rendered.push_str(text);
-                        rendered.push('\n');
-                        serde_json::to_writer(&mut out, &rendered).ok()?;
+                        // Append inside the string literal: rustc's text is not decoded and
+                        // re-encoded, only our escaped text and an escaped newline are added.
+                        let literal = mvalue.get().strip_suffix('"')?;
+                        out.extend_from_slice(literal.as_bytes());
+                        out.extend_from_slice(text_json[1..text_json.len() - 1].as_bytes());
+                        out.extend_from_slice(b"\\n\"");
                     }
                     _ => out.extend_from_slice(mvalue.get().as_bytes()),
                 }
@@ -197,7 +203,7 @@ pub fn annotate(
             out.push(b',');
         }
         out.extend_from_slice(b"\"explain_async\":");
-        serde_json::to_writer(&mut out, &ours).ok()?;
+        out.extend_from_slice(ours.as_bytes());
     }
     out.push(b'}');
     Some(out)
@@ -206,7 +212,7 @@ pub fn annotate(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::Value;
+    use serde_json::{json, Value};
 
     /// The reference semantics (issue 1): parse the whole line, add our fields, serialize.
     fn reference(content: &[u8], text: &str) -> Option<Value> {

@@ -99,16 +99,16 @@ pub fn layout(text: &str, width: usize) -> Vec<Laid> {
 /// per-word allocation (see [`wrap_options`] for why).
 fn wrap_greedy(text: &str, width: usize, first: &str, rest: &str, out: &mut Vec<Laid>) {
     let mut line = String::from(first);
-    let mut line_width = textwrap::core::display_width(first);
+    let mut line_width = width_of(first);
     let mut has_word = false;
     for word in text.split(' ').filter(|w| !w.is_empty()) {
-        let w = textwrap::core::display_width(word);
+        let w = width_of(word);
         if has_word && line_width + 1 + w > width {
             out.push(Laid::Prose(std::mem::replace(
                 &mut line,
                 String::from(rest),
             )));
-            line_width = textwrap::core::display_width(rest);
+            line_width = width_of(rest);
             has_word = false;
         }
         if has_word {
@@ -121,6 +121,16 @@ fn wrap_greedy(text: &str, width: usize, first: &str, rest: &str, out: &mut Vec<
     }
     if has_word {
         out.push(Laid::Prose(line));
+    }
+}
+
+/// Display width in terminal columns; plain ASCII (nearly all of a rule's prose) without an
+/// escape sequence is one column per byte, without a trip through the Unicode tables.
+fn width_of(text: &str) -> usize {
+    if text.bytes().all(|b| (b' '..=b'~').contains(&b)) {
+        text.len()
+    } else {
+        textwrap::core::display_width(text)
     }
 }
 
