@@ -259,7 +259,7 @@ pub fn is_unsafe_char(c: char) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
+mod sanitize_tests {
     use super::*;
 
     #[test]

@@ -1,7 +1,7 @@
 //! Property tests and proptest-based fuzzing (issue 5). cargo-fuzz needs a nightly compiler,
 //! which this project does not use, so the same targets run under proptest on stable:
 //!
-//! - the stream reader (`stream::process` with every renderer at once) on generated streams
+//! - the stream reader (`stream::process` with all six renderers at once) on generated streams
 //!   mixing recorded messages, unknown fields and reasons, blank lines, CRLF, truncated JSON,
 //!   text and raw bytes: never panics, json keeps every line in order (unexplained lines
 //!   byte-identical), human output minus our blocks is exactly what cargo would show;
@@ -22,15 +22,19 @@ use std::rc::Rc;
 use std::sync::OnceLock;
 
 use cargo_explain_async::diagnostic::{classify, Event, Line};
-use cargo_explain_async::matching::find;
+use cargo_explain_async::matching::{find, unknown_async};
+use cargo_explain_async::render::github::Github;
+use cargo_explain_async::render::gitlab::Gitlab;
 use cargo_explain_async::render::human::{strip_ours, Human, SUMMARY_HEAD};
 use cargo_explain_async::render::json::Json;
+use cargo_explain_async::render::machine::PathContext;
+use cargo_explain_async::render::sarif::Sarif;
 use cargo_explain_async::render::short::Short;
 use cargo_explain_async::render::{Explanation, Item, RenderContext, Renderer};
 use cargo_explain_async::rules::parse::parse_rule;
 use cargo_explain_async::rules::template::fill;
 use cargo_explain_async::rules::{registry, Origin, Rulebook};
-use cargo_explain_async::stream::{process, Sink};
+use cargo_explain_async::stream::{process, NoContext, Sink};
 use proptest::prelude::*;
 use proptest::test_runner::Config;
 
@@ -89,19 +93,47 @@ impl Write for Shared {
     }
 }
 
-/// Runs the stream reader with the human, short and json renderers at once.
-fn run_all(input: &[u8]) -> (Vec<u8>, Vec<u8>, Vec<u8>) {
+/// Paths as a workspace at the root of its repository would have them.
+fn paths() -> PathContext {
+    PathContext::new("/home/dev/src/app", "/home/dev/src/app")
+}
+
+/// What every renderer wrote for one stream.
+struct Outputs {
+    human: Vec<u8>,
+    short: Vec<u8>,
+    json: Vec<u8>,
+    github: Vec<u8>,
+    step_summary: Vec<u8>,
+    sarif: Vec<u8>,
+    gitlab: Vec<u8>,
+}
+
+/// Runs the stream reader with every renderer at once.
+fn run_all(input: &[u8]) -> Outputs {
     let ctx = RenderContext { color: false };
-    let (human, short, json) = (Shared::default(), Shared::default(), Shared::default());
+    let buffers: Vec<Shared> = (0..7).map(|_| Shared::default()).collect();
+    let b = |i: usize| -> Box<dyn Write> { Box::new(buffers[i].clone()) };
     let mut sinks = vec![
-        Sink::new(Box::new(Human::new(ctx)), Box::new(human.clone()), false),
-        Sink::new(Box::new(Short::new(ctx)), Box::new(short.clone()), true),
-        Sink::new(Box::new(Json), Box::new(json.clone()), false),
+        Sink::new(Box::new(Human::new(ctx)), b(0), false),
+        Sink::new(Box::new(Short::new(ctx)), b(1), true),
+        Sink::new(Box::new(Json), b(2), false),
+        Sink::new(Box::new(Github::new(ctx, paths(), Some(b(4)))), b(3), false),
+        Sink::new(Box::new(Sarif::new(paths())), b(5), false),
+        Sink::new(Box::new(Gitlab::new(paths())), b(6), false),
     ];
-    process(input, book(), &mut sinks).unwrap();
+    process(input, book(), &NoContext, &mut sinks).unwrap();
     drop(sinks);
-    let take = |s: Shared| s.0.borrow().clone();
-    (take(human), take(short), take(json))
+    let take = |i: usize| buffers[i].0.borrow().clone();
+    Outputs {
+        human: take(0),
+        short: take(1),
+        json: take(2),
+        github: take(3),
+        step_summary: take(4),
+        sarif: take(5),
+        gitlab: take(6),
+    }
 }
 
 /// One line of a generated stream, before its terminator.
@@ -151,6 +183,34 @@ fn stream() -> impl Strategy<Value = Vec<u8>> {
         })
 }
 
+/// Counts the annotations (`::error`, `::warning`, `::notice`) in github output; `None` if
+/// a line outside a `::stop-commands::` region starts a command we never write, which would
+/// mean cargo's or rustc's text was able to issue workflow commands.
+fn github_annotations(output: &[u8]) -> Option<usize> {
+    let text = String::from_utf8_lossy(output);
+    let mut stopped: Option<String> = None;
+    let mut annotations = 0;
+    for line in text.lines() {
+        if let Some(token) = &stopped {
+            if line == format!("::{token}::") {
+                stopped = None;
+            }
+            continue;
+        }
+        let Some(rest) = line.strip_prefix("::") else {
+            continue;
+        };
+        let name = rest.split([' ', ':']).next().unwrap_or("");
+        match name {
+            "error" | "warning" | "notice" => annotations += 1,
+            "group" | "endgroup" => {}
+            "stop-commands" => stopped = Some(rest["stop-commands::".len()..].to_string()),
+            _ => return None,
+        }
+    }
+    Some(annotations)
+}
+
 /// What cargo's own human mode would show for a stream: each diagnostic's `rendered`, each
 /// text line as is, nothing for other cargo JSON.
 fn expected_human(input: &[u8]) -> Vec<u8> {
@@ -173,7 +233,7 @@ proptest! {
 
     #[test]
     fn stream_reader_loses_nothing(input in stream()) {
-        let (human, short, json) = run_all(&input);
+        let Outputs { human, short, json, github, step_summary, sarif, gitlab } = run_all(&input);
 
         // json: every line, in order; unexplained ones byte-identical, explained ones still
         // cargo messages carrying our key.
@@ -208,11 +268,21 @@ proptest! {
         let texts = kinds.iter().filter(|k| matches!(k, Event::Text)).count();
         let short_lines = short.split(|b| *b == b'\n').count();
         prop_assert!(short_lines <= 2 * diagnostics + texts + 1, "short printed extra lines");
+
+        // Document formats are whole, valid JSON documents; github writes workflow commands
+        // (one per diagnostic, each on one line) and a Markdown summary.
+        prop_assert!(serde_json::from_slice::<serde_json::Value>(&sarif).is_ok(), "sarif is not JSON");
+        prop_assert!(serde_json::from_slice::<serde_json::Value>(&gitlab).is_ok(), "gitlab is not JSON");
+        let annotations = github_annotations(&github);
+        prop_assert!(annotations.is_some(), "github output has a stray workflow command");
+        prop_assert!(annotations.unwrap_or(0) <= diagnostics, "more annotations than diagnostics");
+        let _ = step_summary;
     }
 
     #[test]
     fn stream_reader_survives_raw_bytes(input in proptest::collection::vec(any::<u8>(), 0..4096)) {
-        let (_, _, json) = run_all(&input);
+        let out = run_all(&input);
+        let json = out.json;
         // Nothing in random bytes is a diagnostic we explain, so json is the input itself.
         prop_assert_eq!(json, input);
     }
@@ -308,10 +378,26 @@ proptest! {
         };
         let finding = find(book(), &d);
         let explanation = finding.as_ref().map(|f| Explanation::new(book(), f));
-        let item = Item::Diagnostic { line: Line { raw: &line }, diagnostic: &d, explanation: explanation.as_ref() };
+        let unknown = match finding {
+            None => unknown_async(book(), &d),
+            Some(_) => None,
+        };
+        let item = Item::Diagnostic {
+            line: Line { raw: &line },
+            diagnostic: &d,
+            explanation: explanation.as_ref(),
+            unknown_async: unknown.as_deref(),
+        };
         for color in [false, true] {
             let ctx = RenderContext { color };
-            let mut renderers: Vec<Box<dyn Renderer>> = vec![Box::new(Human::new(ctx)), Box::new(Short::new(ctx)), Box::new(Json)];
+            let mut renderers: Vec<Box<dyn Renderer>> = vec![
+                Box::new(Human::new(ctx)),
+                Box::new(Short::new(ctx)),
+                Box::new(Json),
+                Box::new(Github::new(ctx, paths(), Some(Box::new(Vec::new())))),
+                Box::new(Sarif::new(paths())),
+                Box::new(Gitlab::new(paths())),
+            ];
             for r in &mut renderers {
                 let mut out = Vec::new();
                 r.item(&item, &mut out).unwrap();

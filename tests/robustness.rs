@@ -36,7 +36,10 @@ fn scratch(name: &str) -> PathBuf {
 /// Writes an executable shell script that stands in for cargo.
 fn stand_in(dir: &Path, body: &str) -> PathBuf {
     let path = dir.join("cargo");
-    std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
+    // `cargo metadata` (read for project context while cargo runs) fails here, as it may in
+    // real life: explanations then use their generic wording.
+    let script = format!("#!/bin/sh\nif [ \"$1\" = metadata ]; then exit 1; fi\n{body}\n");
+    std::fs::write(&path, script).unwrap();
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -375,7 +378,7 @@ fn closed_stdout_is_quiet_with_from() {
     let dir = scratch("head-from");
     let file = dir.join("stream.jsonl");
     std::fs::write(&file, many_lines(500)).unwrap();
-    for format in ["human", "short", "json"] {
+    for format in ["human", "short", "json", "github"] {
         let mut cmd = ours();
         cmd.args(["--format", format, "--color", "never", "--from"])
             .arg(&file);
@@ -468,7 +471,7 @@ fn odd_from_inputs_pass_through_unchanged() {
     for (name, bytes) in cases {
         let path = dir.join(format!("{name}.jsonl"));
         std::fs::write(&path, &bytes).unwrap();
-        for format in ["human", "short", "json"] {
+        for format in ["human", "short", "json", "github", "sarif", "gitlab"] {
             let out = from(&path, format);
             assert_no_panic(&out);
             assert_eq!(out.status.code(), Some(0), "{name} as {format}");
@@ -662,4 +665,48 @@ fn hostile_text_cannot_reshape_our_output() {
     serde_json::from_str::<cargo_metadata::Message>(&text).unwrap();
     let title = value["explain_async"]["title"].as_str().unwrap();
     assert!(!title.chars().any(is_forbidden), "{title:?}");
+
+    // github: one annotation, on one line, free of raw control characters; the hostile
+    // `::error` and `%0A` in the text cannot start a command (they are escaped or fenced by
+    // `::stop-commands::`).
+    let out = from(&path, "github");
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut stopped: Option<String> = None;
+    let mut annotations = Vec::new();
+    for l in text.lines() {
+        if let Some(token) = &stopped {
+            if l == format!("::{token}::") {
+                stopped = None;
+            }
+            continue;
+        }
+        if let Some(token) = l.strip_prefix("::stop-commands::") {
+            stopped = Some(token.to_string());
+        } else if l.starts_with("::error")
+            || l.starts_with("::warning")
+            || l.starts_with("::notice")
+        {
+            annotations.push(l);
+        } else if l.starts_with("::") {
+            assert!(
+                l.starts_with("::group::") || l == "::endgroup::",
+                "stray command {l:?}"
+            );
+        }
+    }
+    assert_eq!(annotations.len(), 1, "{text}");
+    assert!(
+        !annotations[0].chars().any(is_forbidden),
+        "{:?}",
+        annotations[0]
+    );
+
+    // sarif and gitlab: whole, valid JSON documents.
+    for format in ["sarif", "gitlab"] {
+        let out = from(&path, format);
+        assert_eq!(out.status.code(), Some(0), "{format}");
+        serde_json::from_slice::<serde_json::Value>(&out.stdout)
+            .unwrap_or_else(|e| panic!("{format} is not JSON: {e}"));
+    }
 }

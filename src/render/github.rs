@@ -16,6 +16,7 @@ use super::human::{strip_ansi, Human};
 use super::machine::{anchor, reportable, PathContext, Seen};
 use super::{Explanation, Item, RenderContext, Renderer};
 use crate::diagnostic::Diagnostic;
+use crate::matching::{is_unsafe_char, sanitize};
 
 /// Annotations of one kind GitHub shows per step.
 pub const ANNOTATIONS_PER_KIND: usize = 10;
@@ -214,11 +215,17 @@ fn command(
         message.push_str("\n\n");
         message.push_str(e.plain_text().trim_end());
     }
+    // Escaping covers `%`, CR, LF, `:` and `,` only; other control, bidi and invisible
+    // characters (an ESC or U+202E in a file name or message) would reach the log raw.
     let props = props
         .iter()
-        .map(|(k, v)| format!("{k}={}", escape_property(v)))
+        .map(|(k, v)| format!("{k}={}", escape_property(&sanitize(v))))
         .collect::<Vec<_>>()
         .join(",");
+    let message: String = message
+        .chars()
+        .filter(|&c| c == '\n' || !is_unsafe_char(c))
+        .collect();
     format!("::{name} {props}::{}", escape_data(&message))
 }
 

@@ -264,7 +264,7 @@ fn write_unknown(closest: &[String], ctx: RenderContext, out: &mut dyn Write) ->
             closest.join(", ")
         ));
     }
-    for line in textwrap::wrap(&text, WIDTH - SUMMARY_HEAD.len()) {
+    for line in textwrap::wrap(&text, wrap_options(WIDTH - SUMMARY_HEAD.len())) {
         writeln!(
             out,
             "{}",
@@ -281,7 +281,7 @@ fn write_unknown(closest: &[String], ctx: RenderContext, out: &mut dyn Write) ->
 /// A project note, wrapped; every line starts with SUMMARY_HEAD so it is visibly ours.
 fn write_note(note: &str, ctx: RenderContext, out: &mut dyn Write) -> io::Result<()> {
     let text = format!("note: {note}");
-    for line in textwrap::wrap(&text, WIDTH - SUMMARY_HEAD.len()) {
+    for line in textwrap::wrap(&text, wrap_options(WIDTH - SUMMARY_HEAD.len())) {
         writeln!(
             out,
             "{}",
@@ -369,6 +369,8 @@ pub fn strip_ours(output: &str) -> String {
         }
         skip_blank = false;
         if plain.starts_with(SUMMARY_HEAD) {
+            // The note for an unexplained async diagnostic ends with a blank line of ours.
+            skip_blank = true;
             continue;
         }
         kept.push_str(line);
