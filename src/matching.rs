@@ -28,7 +28,7 @@ pub fn find(book: &Rulebook, diag: &Diagnostic) -> Option<Finding> {
     let bucket = book.bucket(diag.code());
     let level = diag.level();
     let mut best: Option<(usize, BTreeMap<String, String>)> = None;
-    for set_index in bucket.set.matches(&rustc.message).iter() {
+    for set_index in bucket.candidates(&rustc.message) {
         let index = bucket.rules[set_index];
         let rule = book.rule(index);
         if !rule.level.accepts(level) {

@@ -187,7 +187,7 @@ pub fn annotate(
                         // re-encoded, only our escaped text and an escaped newline are added.
                         let literal = mvalue.get().strip_suffix('"')?;
                         out.extend_from_slice(literal.as_bytes());
-                        out.extend_from_slice(text_json[1..text_json.len() - 1].as_bytes());
+                        out.extend_from_slice(&text_json.as_bytes()[1..text_json.len() - 1]);
                         out.extend_from_slice(b"\\n\"");
                     }
                     _ => out.extend_from_slice(mvalue.get().as_bytes()),

@@ -8,6 +8,7 @@ pub mod template;
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::OnceLock;
 
 use regex::RegexSet;
 
@@ -35,22 +36,44 @@ struct Index {
 
 #[derive(Debug)]
 pub(crate) struct Bucket {
-    /// Rule indices, parallel to the patterns in `set`.
+    /// Rule indices, parallel to `patterns`.
     pub(crate) rules: Vec<usize>,
-    pub(crate) set: RegexSet,
+    /// The rules' message patterns (empty for a rule without one: it matches everywhere).
+    patterns: Vec<String>,
+    /// The `RegexSet` over `patterns`, compiled the first time a diagnostic with this code
+    /// arrives. Compiling every bucket up front was most of the start-up cost (issue 5,
+    /// BENCHMARKS.md), and a build meets only a few codes. `None` if the combined set does
+    /// not compile (each pattern did on its own, so only a size limit can cause that): then
+    /// every rule of the bucket is a candidate and its own regex decides.
+    set: OnceLock<Option<RegexSet>>,
 }
 
 impl Bucket {
-    fn new(rules: Vec<usize>, all: &[Rule]) -> Result<Self, regex::Error> {
-        // A rule with no message pattern is a candidate for every message: the empty
-        // pattern matches everywhere.
+    fn new(rules: Vec<usize>, all: &[Rule]) -> Self {
         let patterns = rules
             .iter()
-            .map(|&i| all[i].message.as_ref().map_or("", |r| r.as_str()));
-        Ok(Bucket {
-            set: RegexSet::new(patterns)?,
+            .map(|&i| {
+                all[i]
+                    .message
+                    .as_ref()
+                    .map_or("", |r| r.as_str())
+                    .to_string()
+            })
+            .collect();
+        Bucket {
             rules,
-        })
+            patterns,
+            set: OnceLock::new(),
+        }
+    }
+
+    /// Positions (in `rules`) of the rules whose message pattern matches `message`.
+    pub(crate) fn candidates(&self, message: &str) -> Vec<usize> {
+        let set = self.set.get_or_init(|| RegexSet::new(&self.patterns).ok());
+        match set {
+            Some(set) => set.matches(message).into_iter().collect(),
+            None => (0..self.rules.len()).collect(),
+        }
     }
 }
 
@@ -111,19 +134,14 @@ impl Rulebook {
                 by_code_ids.entry(code.clone()).or_default().push(i);
             }
         }
-        let bucket_error = |e: regex::Error| Error::Rule {
-            origin: "rulebook".into(),
-            line: None,
-            problem: format!("the combined message patterns do not compile: {e}"),
-        };
         let mut by_code = HashMap::new();
         for (code, mut ids) in by_code_ids {
             ids.extend(codeless.iter().copied());
             ids.sort_unstable();
             ids.dedup();
-            by_code.insert(code, Bucket::new(ids, &rules).map_err(bucket_error)?);
+            by_code.insert(code, Bucket::new(ids, &rules));
         }
-        let codeless = Bucket::new(codeless, &rules).map_err(bucket_error)?;
+        let codeless = Bucket::new(codeless, &rules);
         Ok(Rulebook {
             rules,
             index: Index { by_code, codeless },
