@@ -106,7 +106,7 @@ pub type Extra<'a> = Box<dyn FnOnce() -> Vec<String> + 'a>;
 #[derive(Default)]
 struct State {
     cascades: Cascades,
-    packages: Vec<String>,
+    packages: Packages,
 }
 
 /// [`process`], with `extra` lines joining the stream before cargo's `build-finished` line
@@ -138,7 +138,7 @@ pub fn process_with(
         handle(line, event, book, context, sinks, &mut state);
     }
     inject(extra.take(), book, context, sinks, &mut state);
-    for note in context.notes(&state.packages) {
+    for note in context.notes(&state.packages.in_order) {
         sinks.iter_mut().for_each(|s| s.emit(&Item::Note(&note)));
     }
     sinks.iter_mut().for_each(Sink::finish);
@@ -178,7 +178,7 @@ fn handle(
 ) {
     match event {
         Event::Diagnostic(diagnostic) => {
-            remember(&mut state.packages, diagnostic.package_id.as_deref());
+            state.packages.remember(diagnostic.package_id.as_deref());
             let found = find(book, &diagnostic);
             let covered = state.cascades.covers(book, &diagnostic, found.as_ref());
             let mut finding = state.cascades.filter(book, &diagnostic, found);
@@ -205,7 +205,7 @@ fn handle(
             sinks.iter_mut().for_each(|s| s.emit(&item));
         }
         Event::CargoJson => {
-            remember(&mut state.packages, artifact_package(line.raw).as_deref());
+            state.packages.remember(artifact_package(line.raw).as_deref());
             sinks
                 .iter_mut()
                 .for_each(|s| s.emit(&Item::CargoJson(line)))
@@ -214,10 +214,22 @@ fn handle(
     }
 }
 
-fn remember(packages: &mut Vec<String>, id: Option<&str>) {
-    if let Some(id) = id {
-        if !packages.iter().any(|p| p == id) {
-            packages.push(id.to_string());
+/// The package ids seen, in order of first appearance. The set makes each lookup constant
+/// time: a linear search made the stream quadratic in the number of packages (issue 5:
+/// 9% of all instructions on a 9,000-message benchmark stream).
+#[derive(Default)]
+struct Packages {
+    in_order: Vec<String>,
+    seen: std::collections::HashSet<String>,
+}
+
+impl Packages {
+    fn remember(&mut self, id: Option<&str>) {
+        if let Some(id) = id {
+            if !self.seen.contains(id) {
+                self.seen.insert(id.to_string());
+                self.in_order.push(id.to_string());
+            }
         }
     }
 }

@@ -16,7 +16,7 @@ use super::human::{strip_ansi, Human};
 use super::machine::{anchor, reportable, PathContext, Seen};
 use super::{Explanation, Item, RenderContext, Renderer};
 use crate::diagnostic::Diagnostic;
-use crate::matching::{is_unsafe_char, sanitize};
+use crate::matching::is_unsafe_char;
 
 /// Annotations of one kind GitHub shows per step.
 pub const ANNOTATIONS_PER_KIND: usize = 10;
@@ -219,14 +219,21 @@ fn command(
     // characters (an ESC or U+202E in a file name or message) would reach the log raw.
     let props = props
         .iter()
-        .map(|(k, v)| format!("{k}={}", escape_property(&sanitize(v))))
+        .map(|(k, v)| format!("{k}={}", escape_property(&without_unsafe(v))))
         .collect::<Vec<_>>()
         .join(",");
-    let message: String = message
-        .chars()
-        .filter(|&c| c == '\n' || !is_unsafe_char(c))
-        .collect();
-    format!("::{name} {props}::{}", escape_data(&message))
+    format!(
+        "::{name} {props}::{}",
+        escape_data(&without_unsafe(&message))
+    )
+}
+
+/// Drops the characters that workflow-command escaping does not cover (ESC, BEL, bidi
+/// controls, zero-width characters, …); CR and LF stay, to be escaped as `%0D`/`%0A`.
+fn without_unsafe(text: &str) -> String {
+    text.chars()
+        .filter(|&c| matches!(c, '\r' | '\n') || !is_unsafe_char(c))
+        .collect()
 }
 
 /// Escapes command data as the Actions toolkit does (`escapeData`).

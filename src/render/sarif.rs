@@ -79,6 +79,12 @@ impl Sarif {
 
     /// The whole log as a JSON value.
     pub fn document(&self) -> Value {
+        self.document_with(self.results.clone())
+    }
+
+    /// The whole log, with `results` moved in rather than copied: the results are most of
+    /// the log, and a copy of them doubled peak memory (issue 5, BENCHMARKS.md).
+    fn document_with(&self, results: Vec<Value>) -> Value {
         let mut run = Map::new();
         run.insert(
             "tool".into(),
@@ -99,7 +105,7 @@ impl Sarif {
                 json!({ SRCROOT: { "uri": uri } }),
             );
         }
-        run.insert("results".into(), Value::Array(self.results.clone()));
+        run.insert("results".into(), Value::Array(results));
         run.insert("columnKind".into(), json!("unicodeCodePoints"));
         json!({
             "$schema": SCHEMA,
@@ -170,7 +176,10 @@ impl Renderer for Sarif {
     }
 
     fn finish(&mut self, out: &mut dyn Write) -> io::Result<()> {
-        let mut bytes = serde_json::to_vec_pretty(&self.document()).map_err(io::Error::other)?;
+        let results = std::mem::take(&mut self.results);
+        let document = self.document_with(results);
+        let mut bytes = serde_json::to_vec_pretty(&document).map_err(io::Error::other)?;
+        drop(document);
         bytes.push(b'\n');
         // One write of the finished document: never half a log.
         out.write_all(&bytes)
