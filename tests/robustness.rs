@@ -336,6 +336,86 @@ fn sigint_stops_cargo_and_rustc() {
     signal_leaves_no_orphans("INT", 2);
 }
 
+/// The process state letter from `/proc/<pid>/stat` (`S`, `R`, `T` stopped, `Z`, …).
+#[cfg(target_os = "linux")]
+fn state(pid: u32) -> char {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|s| s.rsplit(')').next()?.trim_start().chars().next())
+        .unwrap_or('?')
+}
+
+/// Waits (bounded) until `pred` holds for every pid; fails with the states seen otherwise.
+#[cfg(target_os = "linux")]
+fn wait_states(pids: &[u32], pred: impl Fn(char) -> bool, what: &str) {
+    let start = Instant::now();
+    while !pids.iter().all(|&p| pred(state(p))) {
+        assert!(
+            start.elapsed() < HANG,
+            "{what}: states {:?}",
+            pids.iter().map(|&p| state(p)).collect::<Vec<_>>()
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// Ctrl-Z stops the tool, cargo and rustc together; SIGCONT (`fg`) resumes all three.
+#[cfg(target_os = "linux")]
+#[test]
+fn ctrl_z_stops_and_fg_resumes_cargo_and_rustc() {
+    let dir = scratch("tstp");
+    let cargo = stand_in(
+        &dir,
+        r#"d="$(dirname "$0")"
+echo $$ > "$d/cargo.pid"
+env --default-signal=INT,QUIT sleep 600 > /dev/null 2>&1 < /dev/null &
+echo $! > "$d/rustc.pid"
+echo ready
+wait"#,
+    );
+    let mut child = ours()
+        .args(["--color", "never"])
+        .env("CARGO", &cargo)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    let pid_of = |f: &str| -> u32 {
+        std::fs::read_to_string(dir.join(f))
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap()
+    };
+    let pids = [child.id(), pid_of("cargo.pid"), pid_of("rustc.pid")];
+    let kill = |sig: &str, pid: u32| {
+        assert!(Command::new("kill")
+            .args([format!("-{sig}"), pid.to_string()])
+            .status()
+            .unwrap()
+            .success());
+    };
+    kill("TSTP", child.id());
+    wait_states(
+        &pids,
+        |s| s == 'T',
+        "after SIGTSTP all three should be stopped",
+    );
+    kill("CONT", child.id());
+    wait_states(
+        &pids,
+        |s| s != 'T',
+        "after SIGCONT all three should run again",
+    );
+    kill("TERM", child.id());
+    let mut rest = String::new();
+    stdout.read_to_string(&mut rest).unwrap();
+    let status = wait_bounded(&mut child, "explain-async after SIGTERM");
+    assert_eq!(status.code(), Some(128 + 15));
+}
+
 // ---------------------------------------------------------------------------------------
 // A closed stdout (`| head -1`): quiet, and cargo's status.
 // ---------------------------------------------------------------------------------------
