@@ -205,7 +205,9 @@ fn handle(
             sinks.iter_mut().for_each(|s| s.emit(&item));
         }
         Event::CargoJson => {
-            state.packages.remember(artifact_package(line.raw).as_deref());
+            state
+                .packages
+                .remember(artifact_package(line.raw).as_deref());
             sinks
                 .iter_mut()
                 .for_each(|s| s.emit(&Item::CargoJson(line)))
