@@ -146,28 +146,28 @@ impl Diagnostic {
 
     /// The source text under the primary span, as rustc quoted it (joined across lines).
     pub fn primary_snippet(&self) -> Option<String> {
-        let span = self.primary_span()?;
-        let n = span.text.len();
-        let mut out = String::new();
-        for (i, line) in span.text.iter().enumerate() {
-            let chars: Vec<char> = line.text.chars().collect();
-            let start = line.highlight_start.saturating_sub(1).min(chars.len());
-            let end = line
-                .highlight_end
-                .saturating_sub(1)
-                .clamp(start, chars.len());
-            let piece: String = chars[start..end].iter().collect();
-            out.push_str(if i + 1 == n {
-                piece.trim_end()
-            } else {
-                piece.trim()
-            });
-            if i + 1 < n {
-                out.push(' ');
-            }
-        }
-        (!out.is_empty()).then_some(out)
+        span_snippet(self.primary_span()?)
     }
+}
+
+/// The source text under a span: each quoted line's highlighted part, trimmed, empty parts
+/// skipped, joined with spaces. `None` when rustc quoted nothing.
+pub fn span_snippet(span: &DiagnosticSpan) -> Option<String> {
+    let mut pieces = Vec::new();
+    for line in &span.text {
+        let chars: Vec<char> = line.text.chars().collect();
+        let start = line.highlight_start.saturating_sub(1).min(chars.len());
+        let end = line
+            .highlight_end
+            .saturating_sub(1)
+            .clamp(start, chars.len());
+        let piece: String = chars[start..end].iter().collect();
+        let piece = piece.trim();
+        if !piece.is_empty() {
+            pieces.push(piece.to_string());
+        }
+    }
+    (!pieces.is_empty()).then(|| pieces.join(" "))
 }
 
 /// Whether rustc's `file_name` names a file of the workspace being checked. rustc gives

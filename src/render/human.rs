@@ -264,33 +264,20 @@ fn write_unknown(closest: &[String], ctx: RenderContext, out: &mut dyn Write) ->
             closest.join(", ")
         ));
     }
-    for line in textwrap::wrap(&text, wrap_options(WIDTH - SUMMARY_HEAD.len())) {
-        writeln!(
-            out,
-            "{}",
-            paint(
-                &format!("{SUMMARY_HEAD}{line}"),
-                Style::new().magenta(),
-                ctx
-            )
-        )?;
-    }
+    write_marked_lines(&text, ctx, out)?;
     writeln!(out)
 }
 
 /// A project note, wrapped; every line starts with SUMMARY_HEAD so it is visibly ours.
 fn write_note(note: &str, ctx: RenderContext, out: &mut dyn Write) -> io::Result<()> {
-    let text = format!("note: {note}");
-    for line in textwrap::wrap(&text, wrap_options(WIDTH - SUMMARY_HEAD.len())) {
-        writeln!(
-            out,
-            "{}",
-            paint(
-                &format!("{SUMMARY_HEAD}{line}"),
-                Style::new().magenta(),
-                ctx
-            )
-        )?;
+    write_marked_lines(&format!("note: {note}"), ctx, out)
+}
+
+/// Wraps `text` into lines that each start with SUMMARY_HEAD, so they are visibly ours.
+fn write_marked_lines(text: &str, ctx: RenderContext, out: &mut dyn Write) -> io::Result<()> {
+    for line in textwrap::wrap(text, wrap_options(WIDTH - SUMMARY_HEAD.len())) {
+        let marked = format!("{SUMMARY_HEAD}{line}");
+        writeln!(out, "{}", paint(&marked, Style::new().magenta(), ctx))?;
     }
     Ok(())
 }

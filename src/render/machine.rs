@@ -11,7 +11,7 @@ use std::path::{Component, Path, PathBuf};
 
 use cargo_metadata::diagnostic::DiagnosticSpan;
 
-use crate::diagnostic::{is_user_path, Diagnostic};
+use crate::diagnostic::{is_user_path, span_snippet, Diagnostic};
 use crate::render::Explanation;
 
 /// Turns the paths rustc and cargo report into repository-relative paths.
@@ -136,7 +136,7 @@ pub fn anchor(d: &Diagnostic, paths: &PathContext) -> Option<Anchor> {
             return Some(Anchor {
                 path,
                 region: Some(Region::of(span)),
-                snippet: highlighted(span),
+                snippet: span_snippet(span),
             });
         }
     }
@@ -170,7 +170,7 @@ pub fn related(
         let place = Anchor {
             path,
             region: Some(Region::of(span)),
-            snippet: highlighted(span),
+            snippet: span_snippet(span),
         };
         let text = span
             .label
@@ -198,25 +198,6 @@ pub fn related(
         }
     }
     out
-}
-
-/// The source text under a span (joined across lines, trimmed), when rustc quoted it.
-fn highlighted(span: &DiagnosticSpan) -> Option<String> {
-    let mut pieces = Vec::new();
-    for line in &span.text {
-        let chars: Vec<char> = line.text.chars().collect();
-        let start = line.highlight_start.saturating_sub(1).min(chars.len());
-        let end = line
-            .highlight_end
-            .saturating_sub(1)
-            .clamp(start, chars.len());
-        let piece: String = chars[start..end].iter().collect();
-        let piece = piece.trim();
-        if !piece.is_empty() {
-            pieces.push(piece.to_string());
-        }
-    }
-    (!pieces.is_empty()).then(|| pieces.join(" "))
 }
 
 /// Whether a machine format reports this diagnostic: not rustc's closing remarks
