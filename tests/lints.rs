@@ -165,13 +165,7 @@ fn render(stream: &str, renderer: Box<dyn Renderer>) -> String {
 
 #[test]
 fn every_format_renders_the_findings() {
-    let _bound = {
-        let mut s = insta::Settings::clone_current();
-        s.set_snapshot_path(common::repo().join("snapshots/lints"));
-        s.set_prepend_module_to_snapshot(false);
-        s.set_omit_expression(true);
-        s.bind_to_scope()
-    };
+    let _bound = common::snapshot_settings("lints").bind_to_scope();
     let ctx = RenderContext { color: false };
     for check in Check::ALL {
         let outcome = run(&["-p", check.id()]);

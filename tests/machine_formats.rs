@@ -64,17 +64,9 @@ fn redact(text: &str) -> String {
     text.replace(&root, "file:///[REPO]/")
 }
 
-fn settings() -> insta::Settings {
-    let mut s = insta::Settings::clone_current();
-    s.set_snapshot_path(common::repo().join("snapshots/replay"));
-    s.set_prepend_module_to_snapshot(false);
-    s.set_omit_expression(true);
-    s
-}
-
 #[test]
 fn snapshots_of_every_machine_format() {
-    let _bound = settings().bind_to_scope();
+    let _bound = common::snapshot_settings("replay").bind_to_scope();
     for case in CASES {
         let stream = common::streams_dir().join(format!("{case}.jsonl"));
         for format in ["github", "sarif", "gitlab"] {

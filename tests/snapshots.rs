@@ -33,17 +33,9 @@ fn render(stream: &std::path::Path, args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-fn settings() -> insta::Settings {
-    let mut s = insta::Settings::clone_current();
-    s.set_snapshot_path(common::repo().join("snapshots/replay"));
-    s.set_prepend_module_to_snapshot(false);
-    s.set_omit_expression(true);
-    s
-}
-
 #[test]
 fn every_format_on_recorded_streams() {
-    let _bound = settings().bind_to_scope();
+    let _bound = common::snapshot_settings("replay").bind_to_scope();
     for case in CASES {
         let stream = common::streams_dir().join(format!("{case}.jsonl"));
         for (format, args) in [
@@ -58,7 +50,7 @@ fn every_format_on_recorded_streams() {
 
 #[test]
 fn colored_human_output_keeps_rustc_colors() {
-    let _bound = settings().bind_to_scope();
+    let _bound = common::snapshot_settings("replay").bind_to_scope();
     for case in [
         "rc_held_across_await",
         "unused_future",

@@ -10,7 +10,7 @@ use std::io::{self, Write};
 
 use serde_json::{json, Value};
 
-use super::machine::{anchor, reportable, rule_id, Fingerprints, PathContext, Seen};
+use super::machine::{anchor, new_finding, rule_id, Fingerprints, PathContext, Seen};
 use super::{Item, Renderer};
 use crate::diagnostic::Diagnostic;
 
@@ -35,21 +35,13 @@ impl Gitlab {
 
 impl Renderer for Gitlab {
     fn item(&mut self, item: &Item<'_>, _out: &mut dyn Write) -> io::Result<()> {
-        let Item::Diagnostic {
-            diagnostic: d,
-            explanation,
-            ..
-        } = item
-        else {
+        let Some((d, explanation)) = new_finding(item, &mut self.seen) else {
             return Ok(());
         };
-        if !reportable(d) || !self.seen.first_time(d) {
-            return Ok(());
-        }
         let Some(place) = anchor(d, &self.paths) else {
             return Ok(());
         };
-        let check_name = rule_id(d, *explanation);
+        let check_name = rule_id(d, explanation);
         let message = one_line(&d.rustc.message);
         let mut description = match d.code() {
             Some(code) => format!("{}[{code}]: {message}", d.level()),

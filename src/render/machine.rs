@@ -12,7 +12,7 @@ use std::path::{Component, Path, PathBuf};
 use cargo_metadata::diagnostic::DiagnosticSpan;
 
 use crate::diagnostic::{is_user_path, span_snippet, Diagnostic};
-use crate::render::Explanation;
+use crate::render::{Explanation, Item};
 
 /// Turns the paths rustc and cargo report into repository-relative paths.
 ///
@@ -228,6 +228,23 @@ type Identity = (
 
 #[derive(Debug, Default)]
 pub struct Seen(HashSet<Identity>);
+
+/// The diagnostic of `item` when a document format reports it: a compiler message that is a
+/// finding (see [`reportable`]) and not a duplicate of one already reported.
+pub fn new_finding<'a>(
+    item: &Item<'a>,
+    seen: &mut Seen,
+) -> Option<(&'a Diagnostic, Option<&'a Explanation<'a>>)> {
+    let Item::Diagnostic {
+        diagnostic,
+        explanation,
+        ..
+    } = item
+    else {
+        return None;
+    };
+    (reportable(diagnostic) && seen.first_time(diagnostic)).then_some((*diagnostic, *explanation))
+}
 
 impl Seen {
     /// `true` the first time a diagnostic is seen.

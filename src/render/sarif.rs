@@ -16,7 +16,7 @@ use std::io::{self, Write};
 use serde_json::{json, Map, Value};
 
 use super::machine::{
-    anchor, is_error_code, related, reportable, rule_id, Anchor, Fingerprints, PathContext, Seen,
+    anchor, is_error_code, new_finding, related, rule_id, Anchor, Fingerprints, PathContext, Seen,
 };
 use super::{Explanation, Item, Renderer};
 use crate::diagnostic::Diagnostic;
@@ -117,18 +117,10 @@ impl Sarif {
 
 impl Renderer for Sarif {
     fn item(&mut self, item: &Item<'_>, _out: &mut dyn Write) -> io::Result<()> {
-        let Item::Diagnostic {
-            diagnostic: d,
-            explanation,
-            ..
-        } = item
-        else {
+        let Some((d, explanation)) = new_finding(item, &mut self.seen) else {
             return Ok(());
         };
-        if !reportable(d) || !self.seen.first_time(d) {
-            return Ok(());
-        }
-        let (id, index) = self.index_of(d, *explanation);
+        let (id, index) = self.index_of(d, explanation);
         let place = anchor(d, &self.paths);
         let mut message = d.rustc.message.clone();
         if let Some(e) = explanation {

@@ -137,3 +137,12 @@ pub fn show(marks: &BTreeSet<Mark>) -> String {
         .collect::<Vec<_>>()
         .join("\n")
 }
+
+/// insta settings for a snapshot layer: files in `snapshots/<layer>/`, named as given.
+pub fn snapshot_settings(layer: &str) -> insta::Settings {
+    let mut s = insta::Settings::clone_current();
+    s.set_snapshot_path(repo().join("snapshots").join(layer));
+    s.set_prepend_module_to_snapshot(false);
+    s.set_omit_expression(true);
+    s
+}
