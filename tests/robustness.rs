@@ -269,10 +269,19 @@ fn is_alive(pid: u32) -> bool {
     }
 }
 
+/// The tool running over a stand-in cargo (a shell) that has started a stand-in rustc (a
+/// sleep); both write their pids. Returns once the stand-in's first line has come through.
 #[cfg(unix)]
-fn signal_leaves_no_orphans(signal: &str, n: i32) {
-    let dir = scratch(&format!("orphans-{signal}"));
-    // cargo (the shell) starts "rustc" (a sleep) and waits for it; each writes its pid.
+struct Tree {
+    child: std::process::Child,
+    stdout: BufReader<std::process::ChildStdout>,
+    cargo_pid: u32,
+    rustc_pid: u32,
+}
+
+#[cfg(unix)]
+fn start_tree(name: &str) -> Tree {
+    let dir = scratch(name);
     let cargo = stand_in(
         &dir,
         r#"d="$(dirname "$0")"
@@ -303,7 +312,22 @@ wait"#,
             .parse()
             .unwrap()
     };
-    let (cargo_pid, rustc_pid) = (pid_of("cargo.pid"), pid_of("rustc.pid"));
+    Tree {
+        child,
+        stdout,
+        cargo_pid: pid_of("cargo.pid"),
+        rustc_pid: pid_of("rustc.pid"),
+    }
+}
+
+#[cfg(unix)]
+fn signal_leaves_no_orphans(signal: &str, n: i32) {
+    let Tree {
+        mut child,
+        mut stdout,
+        cargo_pid,
+        rustc_pid,
+    } = start_tree(&format!("orphans-{signal}"));
     assert!(is_alive(cargo_pid) && is_alive(rustc_pid));
 
     let sent = Command::new("kill")
@@ -363,33 +387,13 @@ fn wait_states(pids: &[u32], pred: impl Fn(char) -> bool, what: &str) {
 #[cfg(target_os = "linux")]
 #[test]
 fn ctrl_z_stops_and_fg_resumes_cargo_and_rustc() {
-    let dir = scratch("tstp");
-    let cargo = stand_in(
-        &dir,
-        r#"d="$(dirname "$0")"
-echo $$ > "$d/cargo.pid"
-env --default-signal=INT,QUIT sleep 600 > /dev/null 2>&1 < /dev/null &
-echo $! > "$d/rustc.pid"
-echo ready
-wait"#,
-    );
-    let mut child = ours()
-        .args(["--color", "never"])
-        .env("CARGO", &cargo)
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    stdout.read_line(&mut line).unwrap();
-    let pid_of = |f: &str| -> u32 {
-        std::fs::read_to_string(dir.join(f))
-            .unwrap()
-            .trim()
-            .parse()
-            .unwrap()
-    };
-    let pids = [child.id(), pid_of("cargo.pid"), pid_of("rustc.pid")];
+    let Tree {
+        mut child,
+        mut stdout,
+        cargo_pid,
+        rustc_pid,
+    } = start_tree("tstp");
+    let pids = [child.id(), cargo_pid, rustc_pid];
     let kill = |sig: &str, pid: u32| {
         assert!(Command::new("kill")
             .args([format!("-{sig}"), pid.to_string()])
