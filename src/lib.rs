@@ -13,6 +13,7 @@ pub mod context;
 pub mod diagnostic;
 pub mod error;
 pub mod exit;
+pub mod fix;
 pub mod lints;
 pub mod matching;
 pub mod render;

@@ -1,0 +1,180 @@
+//! The fix stage: for an explained diagnostic, concrete edits to the user's own files (file,
+//! byte range, replacement) with rustc's applicability levels, or, when no sound edit exists,
+//! the user's relevant lines and what to change in words. Sits between matching and rendering.
+//!
+//! Recipes are implemented once, in `recipes/`, and chosen by rule files (`[[fix]] recipe =
+//! "…"`). A recipe reads rustc's spans, the rule's captures and, where it needs structure, the
+//! enclosing item parsed with `syn`; it writes for the runtime the package uses and never
+//! names a crate the package does not depend on (unless adding it is the fix, and it says so).
+//!
+//! Pure: files are read through [`Sources`]; nothing here writes anywhere.
+
+pub mod edit;
+pub mod recipes;
+pub mod runtime;
+pub mod syntax;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use crate::context::PackageContext;
+use crate::diagnostic::Diagnostic;
+
+pub use edit::{apply, preview, ApplyError, DiffLine, DiffLineKind, Hunk};
+pub use runtime::RuntimeApi;
+
+/// How sure a fix is, with rustc's meaning (`rustc_lint_defs::Applicability`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Applicability {
+    /// The edit is definitely what the user wants; `--fix` applies it.
+    MachineApplicable,
+    /// The edit compiles in the cases we know of but may not be what the user intended.
+    MaybeIncorrect,
+    /// The edit contains placeholders the user must fill in.
+    HasPlaceholders,
+}
+
+impl Applicability {
+    /// rustc's JSON spelling (`suggestion_applicability`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Applicability::MachineApplicable => "MachineApplicable",
+            Applicability::MaybeIncorrect => "MaybeIncorrect",
+            Applicability::HasPlaceholders => "HasPlaceholders",
+        }
+    }
+}
+
+/// One replacement in one file. `file` is spelled as rustc spells the diagnostic's files
+/// (relative to the workspace root for members), or the package's `Cargo.toml` as cargo gave
+/// its `manifest_path`. `start..end` is a byte range of the file's text as read through
+/// [`Sources`] (rustc's `byte_start`/`byte_end` for source files).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edit {
+    pub file: String,
+    pub start: usize,
+    pub end: usize,
+    pub replacement: String,
+}
+
+/// A concrete fix: a short title (an imperative sentence in the user's names, used as the
+/// editor's quick-fix title), the edits, and how sure it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fix {
+    pub title: String,
+    pub applicability: Applicability,
+    pub edits: Vec<Edit>,
+}
+
+/// One quoted source line: its 1-based number and text (without the newline).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuotedLine {
+    pub file: String,
+    pub number: usize,
+    pub text: String,
+}
+
+/// What the fix stage has to say about one diagnostic.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Proposal {
+    /// Edits to apply (the human format shows them as a diff of the user's lines).
+    Edits(Fix),
+    /// No sound edit exists: what to change, in words, and the user's lines it is about.
+    InWords { text: String, lines: Vec<QuotedLine> },
+}
+
+/// Reads the user's files as they are now. `file` is spelled as in [`Edit::file`].
+pub trait Sources {
+    fn read(&self, file: &str) -> Option<Arc<str>>;
+}
+
+/// No files at all (tests of renderers, streams replayed away from their sources).
+pub struct NoSources;
+
+impl Sources for NoSources {
+    fn read(&self, _: &str) -> Option<Arc<str>> {
+        None
+    }
+}
+
+/// Sources held in memory (unit tests of recipes).
+#[derive(Debug, Default)]
+pub struct MemorySources(pub BTreeMap<String, Arc<str>>);
+
+impl MemorySources {
+    pub fn with(mut self, file: &str, text: &str) -> Self {
+        self.0.insert(file.to_string(), Arc::from(text));
+        self
+    }
+}
+
+impl Sources for MemorySources {
+    fn read(&self, file: &str) -> Option<Arc<str>> {
+        self.0.get(file).cloned()
+    }
+}
+
+/// Everything a recipe may read.
+pub struct Input<'a> {
+    pub diagnostic: &'a Diagnostic,
+    /// The rule's captures (its named regex groups and the built-in ones).
+    pub captures: &'a BTreeMap<String, String>,
+    /// The package the diagnostic belongs to, when the project context is known.
+    pub package: Option<&'a PackageContext>,
+    pub sources: &'a dyn Sources,
+}
+
+impl Input<'_> {
+    /// The runtime spellings for this package (spawn, pin, sleep, block_on, …).
+    pub fn runtime(&self) -> RuntimeApi {
+        RuntimeApi::for_package(self.package, self.primary_source().as_deref())
+    }
+
+    /// The text of the file holding the diagnostic's primary span in the user's code.
+    pub fn primary_source(&self) -> Option<Arc<str>> {
+        let span = self.diagnostic.user_span()?;
+        self.sources.read(&span.file_name)
+    }
+}
+
+/// A recipe: computes a proposal for one diagnostic, or `None` when it does not apply here
+/// (then the rule's next recipe is tried).
+pub type Recipe = fn(&Input<'_>) -> Option<Proposal>;
+
+/// Runs a rule's recipes in order and returns the first proposal that is sound: its edits
+/// apply cleanly to the files as read now (ranges inside the text, on char boundaries, not
+/// overlapping, and the text under a rustc span still what rustc quoted).
+pub fn propose(recipe_names: &[String], input: &Input<'_>) -> Option<Proposal> {
+    for name in recipe_names {
+        let Some(recipe) = recipes::get(name) else {
+            continue;
+        };
+        let Some(proposal) = recipe(input) else {
+            continue;
+        };
+        if let Proposal::Edits(fix) = &proposal {
+            if !edits_apply(fix, input.sources) {
+                continue;
+            }
+        }
+        return Some(proposal);
+    }
+    None
+}
+
+/// Whether every edit of `fix` applies to the current text of its file.
+fn edits_apply(fix: &Fix, sources: &dyn Sources) -> bool {
+    if fix.edits.is_empty() {
+        return false;
+    }
+    let mut files: Vec<&str> = fix.edits.iter().map(|e| e.file.as_str()).collect();
+    files.sort_unstable();
+    files.dedup();
+    files.into_iter().all(|file| {
+        let Some(text) = sources.read(file) else {
+            return false;
+        };
+        let edits: Vec<&Edit> = fix.edits.iter().filter(|e| e.file == file).collect();
+        apply(&text, edits.iter().copied()).is_ok()
+    })
+}

@@ -1,0 +1,32 @@
+//! Every recipe, by the name rule files use in `[[fix]] recipe = "…"`. One file per family;
+//! each recipe is a [`Recipe`](super::Recipe) with its own unit tests beside it.
+
+use super::Recipe;
+
+/// `(name, recipe)`, sorted by name (a test checks), looked up by [`get`].
+pub const RECIPES: &[(&str, Recipe)] = &[];
+
+/// The recipe called `name`.
+pub fn get(name: &str) -> Option<Recipe> {
+    RECIPES
+        .binary_search_by(|(n, _)| n.cmp(&name))
+        .ok()
+        .map(|i| RECIPES[i].1)
+}
+
+/// Whether a recipe of that name exists (the rule loader rejects unknown names).
+pub fn exists(name: &str) -> bool {
+    get(name).is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_sorted_and_unique() {
+        for pair in RECIPES.windows(2) {
+            assert!(pair[0].0 < pair[1].0, "{} before {}", pair[0].0, pair[1].0);
+        }
+    }
+}
