@@ -210,6 +210,14 @@ pub fn parse_rule(text: &str, expected_id: &str, origin: Origin) -> Result<Rule,
             }
         }
     }
+    for fix in &fm.fix {
+        if !crate::fix::recipes::exists(&fix.recipe) {
+            return Err(fail(
+                line_of(&fix.recipe),
+                format!("fix: no recipe named `{}`", fix.recipe),
+            ));
+        }
+    }
     let body = parse_body(body_text, closing_line, &fail)?;
     for (idx, section) in [&body.python, &body.rust, &body.fix]
         .into_iter()
@@ -248,6 +256,7 @@ pub fn parse_rule(text: &str, expected_id: &str, origin: Origin) -> Result<Rule,
         tokio_features: fm.context.tokio_features,
         cascade_rules: fm.cascade.rules,
         cascade_messages,
+        fix_recipes: fm.fix.into_iter().map(|f| f.recipe).collect(),
         body,
         origin,
     })

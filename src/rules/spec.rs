@@ -64,6 +64,18 @@ pub struct FrontMatter {
     pub context: ContextSpec,
     #[serde(default)]
     pub cascade: CascadeSpec,
+    /// `[[fix]]` entries: the recipes (see `src/fix/recipes`) that compute this rule's fix
+    /// in the user's own code, tried in order; the first that applies wins.
+    #[serde(default)]
+    pub fix: Vec<FixSpec>,
+}
+
+/// One `[[fix]]` entry.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FixSpec {
+    /// The recipe's name (`rc_to_arc`, `append_await`, …).
+    pub recipe: String,
 }
 
 /// The `[cascade]` table: follow-up errors this rule's mistake drags in. Once the rule fires,
@@ -162,6 +174,8 @@ pub struct Rule {
     pub cascade_rules: Vec<String>,
     /// Messages of follow-up diagnostics this rule's mistake explains.
     pub cascade_messages: Vec<Regex>,
+    /// Names of the fix recipes to try, in order (`[[fix]]`).
+    pub fix_recipes: Vec<String>,
     pub body: Body,
     pub origin: Origin,
 }
