@@ -6,30 +6,7 @@ use std::path::PathBuf;
 use clap::{Parser, ValueEnum};
 
 use crate::error::Error;
-
-/// Output formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    /// rustc's messages unchanged, explanations beneath (default).
-    Human,
-    /// One line per diagnostic (pre-commit, narrow logs).
-    Short,
-    /// cargo's JSON stream with explanations added (editors, scripts).
-    Json,
-    /// GitHub Actions workflow commands (annotations), with a readable log.
-    Github,
-    /// A SARIF 2.1.0 log (GitHub code scanning), written whole at the end.
-    Sarif,
-    /// A GitLab Code Quality report, written whole at the end.
-    Gitlab,
-}
-
-impl Format {
-    /// The formats that report findings at repository-relative paths.
-    pub fn needs_paths(self) -> bool {
-        matches!(self, Format::Github | Format::Sarif | Format::Gitlab)
-    }
-}
+pub use crate::render::Format;
 
 /// `--color` values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -117,6 +94,20 @@ pub enum Parsed {
 }
 
 /// Parses `argv` (including the program name, and `explain-async` when run by cargo).
+/// The arguments as strings; one that is not valid UTF-8 is a usage error naming it.
+pub fn utf8_args(argv: Vec<std::ffi::OsString>) -> Result<Vec<String>, Error> {
+    argv.into_iter()
+        .map(|a| {
+            a.into_string().map_err(|a| {
+                Error::Usage(format!(
+                    "argument {} is not valid UTF-8",
+                    a.to_string_lossy()
+                ))
+            })
+        })
+        .collect()
+}
+
 pub fn parse(argv: Vec<String>) -> Result<Parsed, Error> {
     let mut args = argv.into_iter();
     let program = args.next().unwrap_or_else(|| "cargo-explain-async".into());

@@ -1,23 +1,18 @@
 //! What the project itself tells us, beyond the compiler's words: which async runtime each
 //! package uses and how its `tokio` dependency is declared (from `cargo metadata --no-deps`,
 //! which never touches the network), and which runtimes the locked dependency graph holds
-//! (from `Cargo.lock`). Rules use it through context captures, so a fix is written for the
-//! runtime the crate really uses and a missing tokio feature comes with the exact
-//! `Cargo.toml` line. Pure: built from values, no I/O here.
+//! (from `Cargo.lock`). Matching turns it into context captures (`src/matching/captures.rs`) and the
+//! fix stage reads it, so a fix is written for the runtime the crate really uses and a
+//! missing tokio feature comes with the exact `Cargo.toml` line. Pure: built from values, no
+//! I/O here.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use cargo_metadata::{DependencyKind, Metadata};
 
-/// Capture names this module can provide to any rule.
-pub const CONTEXT_CAPTURES: &[&str] = &[
-    "package",
-    "runtime",
-    "spawn_fn",
-    "tokio_toml",
-    "tokio_cargo_add",
-];
+use crate::diagnostic::Diagnostic;
+use crate::fix::{NoSources, Sources};
 
 /// Async runtimes we know how to talk about, in the order we prefer them when a package
 /// depends on several.
@@ -84,6 +79,32 @@ pub struct PackageContext {
     pub tokio: Option<TokioDep>,
     /// More than one workspace member: `cargo add` needs `-p`.
     pub in_workspace: bool,
+}
+
+/// What matching and the fix stage may ask about the project a stream comes from. Loaded
+/// lazily by `src/project.rs` for real runs; [`NoProject`] in tests and bare replays.
+pub trait Project {
+    /// The workspace member a diagnostic belongs to, if known.
+    fn package(&self, diagnostic: &Diagnostic) -> Option<&PackageContext>;
+    /// One-per-run notes shown after the stream (e.g. a discontinued runtime in the graph),
+    /// for the packages cargo printed messages or artifacts of (`package_id`s, in order).
+    fn notes(&self, packages: &[String]) -> Vec<String>;
+    /// The user's files as they are now (for the fix stage).
+    fn sources(&self) -> &dyn Sources {
+        &NoSources
+    }
+}
+
+/// No project context (tests, or no Cargo.toml to read).
+pub struct NoProject;
+
+impl Project for NoProject {
+    fn package(&self, _: &Diagnostic) -> Option<&PackageContext> {
+        None
+    }
+    fn notes(&self, _: &[String]) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 /// Everything known about the project.
@@ -308,111 +329,9 @@ pub fn locked_version(lock: &str, name: &str) -> Option<String> {
         .and_then(|p| p.get("version")?.as_str().map(str::to_string))
 }
 
-/// Adds the context captures for `package` to `captures`. `tokio_features`: the features a
-/// rule says the fix needs (already filled from the rule's own captures).
-pub fn add_captures(
-    package: Option<&PackageContext>,
-    tokio_features: &[String],
-    captures: &mut BTreeMap<String, String>,
-) {
-    let mut put = |k: &str, v: String| {
-        captures.entry(k.to_string()).or_insert(v);
-    };
-    if let Some(p) = package {
-        put("package", p.name.clone());
-        if let Some(rt) = p.runtimes.first() {
-            put("runtime", rt.name().to_string());
-            put("spawn_fn", rt.spawn_fn().to_string());
-        }
-    }
-    if tokio_features.is_empty() {
-        return;
-    }
-    let dep = package.and_then(|p| p.tokio.as_ref());
-    let mut features: Vec<String> = dep.map(|d| d.features.clone()).unwrap_or_default();
-    for f in tokio_features {
-        if !features.contains(f) {
-            features.push(f.clone());
-        }
-    }
-    features.sort();
-    let version = dep.map_or("1", |d| d.req.as_str());
-    let list = features
-        .iter()
-        .map(|f| format!("\"{f}\""))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let no_default = if dep.is_some_and(|d| !d.default_features) {
-        ", default-features = false"
-    } else {
-        ""
-    };
-    put(
-        "tokio_toml",
-        format!("tokio = {{ version = \"{version}\"{no_default}, features = [{list}] }}"),
-    );
-    let package_flag = match package {
-        Some(p) if p.in_workspace => format!(" -p {}", p.name),
-        _ => String::new(),
-    };
-    put(
-        "tokio_cargo_add",
-        format!(
-            "cargo add tokio{package_flag} --features {}",
-            tokio_features.join(",")
-        ),
-    );
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn member(features: &[&str], default_features: bool, in_workspace: bool) -> PackageContext {
-        PackageContext {
-            name: "api".into(),
-            runtimes: vec![Runtime::Tokio, Runtime::Futures],
-            tokio: Some(TokioDep {
-                req: "1.40".into(),
-                features: features.iter().map(|s| s.to_string()).collect(),
-                default_features,
-            }),
-            in_workspace,
-        }
-    }
-
-    #[test]
-    fn writes_the_cargo_toml_line_to_add() {
-        let mut caps = BTreeMap::new();
-        let pkg = member(&["rt"], false, true);
-        add_captures(
-            Some(&pkg),
-            &["macros".into(), "rt-multi-thread".into()],
-            &mut caps,
-        );
-        assert_eq!(
-            caps["tokio_toml"],
-            r#"tokio = { version = "1.40", default-features = false, features = ["macros", "rt", "rt-multi-thread"] }"#
-        );
-        assert_eq!(
-            caps["tokio_cargo_add"],
-            "cargo add tokio -p api --features macros,rt-multi-thread"
-        );
-        assert_eq!(caps["runtime"], "tokio");
-        assert_eq!(caps["spawn_fn"], "tokio::spawn");
-    }
-
-    #[test]
-    fn without_project_context_suggests_a_plain_line() {
-        let mut caps = BTreeMap::new();
-        add_captures(None, &["time".into()], &mut caps);
-        assert_eq!(
-            caps["tokio_toml"],
-            r#"tokio = { version = "1", features = ["time"] }"#
-        );
-        assert_eq!(caps["tokio_cargo_add"], "cargo add tokio --features time");
-        assert!(!caps.contains_key("runtime"));
-    }
 
     #[test]
     fn async_std_counts_only_where_it_is_reachable() {

@@ -115,7 +115,22 @@ impl Diagnostic {
 
     /// The level as rustc spells it (`error`, `warning`, `failure-note`, …).
     pub fn level(&self) -> &'static str {
-        level_name(&self.rustc.level)
+        self.severity().as_str()
+    }
+
+    /// The level, typed.
+    pub fn severity(&self) -> Severity {
+        Severity::of(&self.rustc.level)
+    }
+
+    /// `level[code]: message` (or `level: message` without a code): how rustc opens a
+    /// diagnostic, the one spelling every renderer uses. `message` is the caller's (the whole
+    /// message, its first line, or a sanitized form).
+    pub fn headline(&self, message: &str) -> String {
+        match self.code() {
+            Some(code) => format!("{}[{code}]: {message}", self.level()),
+            None => format!("{}: {message}", self.level()),
+        }
     }
 
     /// The primary span: the first span rustc marks primary, else the first span.
@@ -180,18 +195,60 @@ pub fn is_user_path(file_name: &str) -> bool {
         || std::path::Path::new(file_name).is_absolute())
 }
 
+/// A diagnostic's level, typed (rustc's `level` field).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Severity {
+    /// An internal compiler error.
+    Ice,
+    Error,
+    Warning,
+    Note,
+    Help,
+    FailureNote,
+}
+
+impl Severity {
+    /// The severity of rustc's level (levels cargo_metadata does not know count as notes).
+    pub fn of(level: &cargo_metadata::diagnostic::DiagnosticLevel) -> Self {
+        use cargo_metadata::diagnostic::DiagnosticLevel as L;
+        match level {
+            L::Ice => Severity::Ice,
+            L::Error => Severity::Error,
+            L::Warning => Severity::Warning,
+            L::FailureNote => Severity::FailureNote,
+            L::Note => Severity::Note,
+            L::Help => Severity::Help,
+            _ => Severity::Note,
+        }
+    }
+
+    /// rustc's spelling, as it opens a rendered diagnostic.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Ice => "error: internal compiler error",
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::FailureNote => "failure-note",
+            Severity::Note => "note",
+            Severity::Help => "help",
+        }
+    }
+
+    /// Errors, internal compiler errors included.
+    pub fn is_error(self) -> bool {
+        matches!(self, Severity::Error | Severity::Ice)
+    }
+}
+
+impl std::fmt::Display for Severity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// rustc's spelling of a level.
 pub fn level_name(level: &cargo_metadata::diagnostic::DiagnosticLevel) -> &'static str {
-    use cargo_metadata::diagnostic::DiagnosticLevel as L;
-    match level {
-        L::Ice => "error: internal compiler error",
-        L::Error => "error",
-        L::Warning => "warning",
-        L::FailureNote => "failure-note",
-        L::Note => "note",
-        L::Help => "help",
-        _ => "note",
-    }
+    Severity::of(level).as_str()
 }
 
 #[cfg(test)]

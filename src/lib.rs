@@ -2,8 +2,10 @@
 //! wrote it, and explains async mistakes beneath them in Python asyncio terms.
 //!
 //! Data flows one way: [`cargo`] (spawn, stream) → [`diagnostic`] (one owned message) →
-//! [`matching`] (rulebook × diagnostic → finding) → [`render`] (one module per format).
-//! Only [`app`] and [`cargo`] touch processes, the environment or stdout.
+//! [`matching`] (rulebook × diagnostic → verdict) → [`fix`] (the user's code, rewritten) →
+//! [`render`] (one module per format), driven line by line by [`stream`]. Processes, files
+//! and the environment are touched only by [`cargo`], [`project`], [`output`], [`say`] and
+//! the source checks' thread in [`lints`]; [`app`] only dispatches.
 #![forbid(unsafe_code)]
 
 pub mod app;
@@ -16,6 +18,9 @@ pub mod exit;
 pub mod fix;
 pub mod lints;
 pub mod matching;
+pub mod output;
+pub mod project;
 pub mod render;
 pub mod rules;
+pub mod say;
 pub mod stream;

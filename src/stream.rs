@@ -1,89 +1,17 @@
 //! The streaming loop: read cargo's stdout (or a saved stream) line by line as it arrives,
-//! classify, match, and hand each item to every sink at once, so an explanation is printed as
-//! soon as its diagnostic arrives. Pure with respect to processes: it takes a reader and
-//! writers.
+//! classify it, have each diagnostic judged (matching) and fixed (the fix stage), and hand
+//! each item to every sink at once, so an explanation is printed as soon as its diagnostic
+//! arrives. Pure with respect to processes: it takes a reader and writers.
 
-use std::io::{self, BufRead, Write};
+use std::io::{self, BufRead};
 
-use crate::context::{add_captures, PackageContext};
-use crate::diagnostic::{classify, Diagnostic, Event, Line};
-use crate::matching::{find, unknown_async, Cascades};
-use crate::render::{Explanation, Item, Renderer};
-use crate::rules::template::fill;
+use crate::context::Project;
+use crate::diagnostic::{classify, Event, Line};
+use crate::fix;
+use crate::matching::Matcher;
+use crate::output::Sink;
+use crate::render::Item;
 use crate::rules::Rulebook;
-
-/// What the project adds to the compiler's words (see `src/context.rs`).
-pub trait Enricher {
-    /// The workspace member a diagnostic belongs to, if known.
-    fn package(&self, diagnostic: &Diagnostic) -> Option<&PackageContext>;
-    /// One-per-run notes shown after the stream (e.g. a discontinued runtime in the graph),
-    /// for the packages cargo printed messages or artifacts of (`package_id`s, in order).
-    fn notes(&self, packages: &[String]) -> Vec<String>;
-}
-
-/// No project context (tests, or no Cargo.toml to read).
-pub struct NoContext;
-
-impl Enricher for NoContext {
-    fn package(&self, _: &Diagnostic) -> Option<&PackageContext> {
-        None
-    }
-    fn notes(&self, _: &[String]) -> Vec<String> {
-        Vec::new()
-    }
-}
-
-/// One destination: a renderer and where it writes.
-pub struct Sink {
-    renderer: Box<dyn Renderer>,
-    out: Box<dyn Write>,
-    /// Flush after every item (live runs, editors); off for saved files (throughput).
-    flush_each: bool,
-    /// The first write error; after it the sink is skipped (broken pipe: quiet).
-    error: Option<io::Error>,
-}
-
-impl Sink {
-    pub fn new(renderer: Box<dyn Renderer>, out: Box<dyn Write>, flush_each: bool) -> Self {
-        Sink {
-            renderer,
-            out,
-            flush_each,
-            error: None,
-        }
-    }
-
-    fn emit(&mut self, item: &Item<'_>) {
-        if self.error.is_some() {
-            return;
-        }
-        let mut result = self.renderer.item(item, &mut self.out);
-        if result.is_ok() && self.flush_each {
-            result = self.out.flush();
-        }
-        if let Err(e) = result {
-            self.error = Some(e);
-        }
-    }
-
-    fn finish(&mut self) {
-        if self.error.is_some() {
-            return;
-        }
-        if let Err(e) = self
-            .renderer
-            .finish(&mut self.out)
-            .and_then(|()| self.out.flush())
-        {
-            self.error = Some(e);
-        }
-    }
-
-    /// The write error that stopped this sink, if any.
-    pub fn error(&self) -> Option<&io::Error> {
-        self.error.as_ref()
-    }
-}
 
 /// Reads `input` to the end, feeding every sink. Only a read error from `input` is returned;
 /// write errors stay with their sink. Once every sink has failed (stdout closed early), the
@@ -91,10 +19,10 @@ impl Sink {
 pub fn process(
     input: impl BufRead,
     book: &Rulebook,
-    context: &dyn Enricher,
+    project: &dyn Project,
     sinks: &mut [Sink],
 ) -> io::Result<()> {
-    process_with(input, book, context, sinks, None)
+    process_with(input, book, project, sinks, None)
 }
 
 /// Lines produced beside the stream (our source checks' `compiler-message` lines), asked for
@@ -103,9 +31,8 @@ pub fn process(
 pub type Extra<'a> = Box<dyn FnOnce() -> Vec<String> + 'a>;
 
 /// What the loop remembers between lines.
-#[derive(Default)]
-struct State {
-    cascades: Cascades,
+struct State<'r> {
+    matcher: Matcher<'r>,
     packages: Packages,
 }
 
@@ -115,30 +42,33 @@ struct State {
 pub fn process_with(
     mut input: impl BufRead,
     book: &Rulebook,
-    context: &dyn Enricher,
+    project: &dyn Project,
     sinks: &mut [Sink],
     mut extra: Option<Extra<'_>>,
 ) -> io::Result<()> {
     let mut buf = Vec::with_capacity(64 * 1024);
-    let mut state = State::default();
+    let mut state = State {
+        matcher: Matcher::new(book),
+        packages: Packages::default(),
+    };
     loop {
         buf.clear();
         if input.read_until(b'\n', &mut buf)? == 0 {
             break;
         }
-        if sinks.iter().all(|s| s.error.is_some()) {
+        if sinks.iter().all(Sink::failed) {
             continue;
         }
         let line = Line { raw: &buf };
         let event = classify(line);
         if extra.is_some() && matches!(event, Event::CargoJson) && is_build_finished(line.content())
         {
-            inject(extra.take(), book, context, sinks, &mut state);
+            inject(extra.take(), project, sinks, &mut state);
         }
-        handle(line, event, book, context, sinks, &mut state);
+        handle(line, event, project, sinks, &mut state);
     }
-    inject(extra.take(), book, context, sinks, &mut state);
-    for note in context.notes(&state.packages.in_order) {
+    inject(extra.take(), project, sinks, &mut state);
+    for note in project.notes(&state.packages.in_order) {
         sinks.iter_mut().for_each(|s| s.emit(&Item::Note(&note)));
     }
     sinks.iter_mut().for_each(Sink::finish);
@@ -152,10 +82,9 @@ fn is_build_finished(content: &[u8]) -> bool {
 
 fn inject(
     extra: Option<Extra<'_>>,
-    book: &Rulebook,
-    context: &dyn Enricher,
+    project: &dyn Project,
     sinks: &mut [Sink],
-    state: &mut State,
+    state: &mut State<'_>,
 ) {
     let Some(extra) = extra else { return };
     for text in extra() {
@@ -163,57 +92,40 @@ fn inject(
         let line = Line {
             raw: raw.as_bytes(),
         };
-        handle(line, classify(line), book, context, sinks, state);
+        handle(line, classify(line), project, sinks, state);
     }
 }
 
-/// One line through matching and every sink.
+/// One line through matching, the fix stage and every sink.
 fn handle(
     line: Line<'_>,
     event: Event,
-    book: &Rulebook,
-    context: &dyn Enricher,
+    project: &dyn Project,
     sinks: &mut [Sink],
-    state: &mut State,
+    state: &mut State<'_>,
 ) {
-    match event {
+    let item = match &event {
         Event::Diagnostic(diagnostic) => {
             state.packages.remember(diagnostic.package_id.as_deref());
-            let found = find(book, &diagnostic);
-            let covered = state.cascades.covers(book, &diagnostic, found.as_ref());
-            let mut finding = state.cascades.filter(book, &diagnostic, found);
-            if let Some(f) = finding.as_mut() {
-                let rule = book.rule(f.rule);
-                let features: Vec<String> = rule
-                    .tokio_features
-                    .iter()
-                    .map(|t| fill(t, &f.captures))
-                    .collect();
-                add_captures(context.package(&diagnostic), &features, &mut f.captures);
-            }
-            let explanation = finding.as_ref().map(|f| Explanation::new(book, f));
-            let unknown = match finding {
-                None if !covered => unknown_async(book, &diagnostic),
-                _ => None,
-            };
+            let mut verdict = state.matcher.judge(diagnostic, project);
+            fix::attach(&mut verdict, diagnostic, project);
             let item = Item::Diagnostic {
                 line,
-                diagnostic: &diagnostic,
-                explanation: explanation.as_ref(),
-                unknown_async: unknown.as_deref(),
+                diagnostic,
+                verdict: &verdict,
             };
             sinks.iter_mut().for_each(|s| s.emit(&item));
+            return;
         }
         Event::CargoJson => {
             state
                 .packages
                 .remember(artifact_package(line.raw).as_deref());
-            sinks
-                .iter_mut()
-                .for_each(|s| s.emit(&Item::CargoJson(line)))
+            Item::CargoJson(line)
         }
-        Event::Text => sinks.iter_mut().for_each(|s| s.emit(&Item::Text(line))),
-    }
+        Event::Text => Item::Text(line),
+    };
+    sinks.iter_mut().for_each(|s| s.emit(&item));
 }
 
 /// The package ids seen, in order of first appearance. The set makes each lookup constant
@@ -257,7 +169,9 @@ fn artifact_package(raw: &[u8]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::context::NoProject;
     use crate::render::json::Json;
+    use std::io::{self, Write};
     use std::sync::{Arc, Mutex};
 
     #[derive(Clone, Default)]
@@ -278,7 +192,7 @@ mod tests {
         let out = Shared::default();
         let mut sinks = vec![Sink::new(Box::new(Json), Box::new(out.clone()), false)];
         let extra: Extra<'_> = Box::new(|| extra);
-        process_with(input.as_bytes(), &book, &NoContext, &mut sinks, Some(extra)).unwrap();
+        process_with(input.as_bytes(), &book, &NoProject, &mut sinks, Some(extra)).unwrap();
         let bytes = out.0.lock().unwrap().clone();
         String::from_utf8(bytes).unwrap()
     }

@@ -21,8 +21,10 @@ use std::io::{self, Write};
 use std::rc::Rc;
 use std::sync::OnceLock;
 
+use cargo_explain_async::context::NoProject as NoContext;
 use cargo_explain_async::diagnostic::{classify, Event, Line};
-use cargo_explain_async::matching::{find, unknown_async};
+use cargo_explain_async::matching::{Explanation, Matcher};
+use cargo_explain_async::output::Sink;
 use cargo_explain_async::render::github::Github;
 use cargo_explain_async::render::gitlab::Gitlab;
 use cargo_explain_async::render::human::{strip_ours, Human, SUMMARY_HEAD};
@@ -30,11 +32,11 @@ use cargo_explain_async::render::json::Json;
 use cargo_explain_async::render::machine::PathContext;
 use cargo_explain_async::render::sarif::Sarif;
 use cargo_explain_async::render::short::Short;
-use cargo_explain_async::render::{Explanation, Item, RenderContext, Renderer};
+use cargo_explain_async::render::{plain_text, Item, RenderContext, Renderer};
 use cargo_explain_async::rules::parse::parse_rule;
 use cargo_explain_async::rules::template::fill;
 use cargo_explain_async::rules::{registry, Origin, Rulebook};
-use cargo_explain_async::stream::{process, NoContext, Sink};
+use cargo_explain_async::stream::process;
 use proptest::prelude::*;
 use proptest::test_runner::Config;
 
@@ -376,17 +378,11 @@ proptest! {
         let Event::Diagnostic(d) = classify(Line { raw: &line }) else {
             return Err(TestCaseError::fail("a recorded diagnostic stopped being one"));
         };
-        let finding = find(book(), &d);
-        let explanation = finding.as_ref().map(|f| Explanation::new(book(), f));
-        let unknown = match finding {
-            None => unknown_async(book(), &d),
-            Some(_) => None,
-        };
+        let verdict = Matcher::new(book()).judge(&d, &NoContext);
         let item = Item::Diagnostic {
             line: Line { raw: &line },
             diagnostic: &d,
-            explanation: explanation.as_ref(),
-            unknown_async: unknown.as_deref(),
+            verdict: &verdict,
         };
         for color in [false, true] {
             let ctx = RenderContext { color };
@@ -407,7 +403,7 @@ proptest! {
         let mut json = Vec::new();
         Json.item(&item, &mut json).unwrap();
         prop_assert!(serde_json::from_slice::<cargo_metadata::Message>(&json).is_ok());
-        if let Some(e) = &explanation {
+        if let Some(e) = verdict.explanation() {
             // Captured text never carries control characters into our text.
             let clean = !e.title.chars().any(|c| c.is_control());
             prop_assert!(clean, "control character in a title");
@@ -442,7 +438,7 @@ proptest! {
         if let Ok(parsed) = parse_rule(&rule, id, Origin::File(format!("{id}.md").into())) {
             // A rule that still parses can be filled and laid out.
             let e = Explanation::from_rule(&parsed, &BTreeMap::new());
-            let _ = e.plain_text();
+            let _ = plain_text(&e);
         }
     }
 

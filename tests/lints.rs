@@ -10,15 +10,17 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
+use cargo_explain_async::context::NoProject as NoContext;
 use cargo_explain_async::diagnostic::{classify, Event, Line};
 use cargo_explain_async::lints::{workspace, Check};
 use cargo_explain_async::matching::find;
+use cargo_explain_async::output::Sink;
 use cargo_explain_async::render::human::Human;
 use cargo_explain_async::render::json::Json;
 use cargo_explain_async::render::short::Short;
 use cargo_explain_async::render::{RenderContext, Renderer};
 use cargo_explain_async::rules::Rulebook;
-use cargo_explain_async::stream::{process, NoContext, Sink};
+use cargo_explain_async::stream::process;
 
 fn args(extra: &[&str]) -> Vec<String> {
     let manifest = common::fixtures_dir().join("Cargo.toml");

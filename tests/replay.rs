@@ -104,9 +104,8 @@ fn older_wordings_still_match() {
             let Event::Diagnostic(d) = classify(Line { raw }) else {
                 continue;
             };
-            let found = find(&book, &d);
-            let covered = cascades.covers(&book, &d, found.as_ref());
-            match cascades.filter(&book, &d, found) {
+            let (found, covered) = cascades.judge(&book, &d, find(&book, &d));
+            match found {
                 Some(f) if book.rule(f.rule).id == rule => fired += 1,
                 Some(f) => failures.push(format!(
                     "{rule}: `{}` explained by {}",

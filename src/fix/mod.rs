@@ -17,8 +17,9 @@ pub mod syntax;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use crate::context::PackageContext;
+use crate::context::{PackageContext, Project};
 use crate::diagnostic::Diagnostic;
+use crate::matching::Verdict;
 
 pub use edit::{apply, preview, ApplyError, DiffLine, DiffLineKind, Hunk};
 pub use runtime::RuntimeApi;
@@ -80,7 +81,10 @@ pub enum Proposal {
     /// Edits to apply (the human format shows them as a diff of the user's lines).
     Edits(Fix),
     /// No sound edit exists: what to change, in words, and the user's lines it is about.
-    InWords { text: String, lines: Vec<QuotedLine> },
+    InWords {
+        text: String,
+        lines: Vec<QuotedLine>,
+    },
 }
 
 /// Reads the user's files as they are now. `file` is spelled as in [`Edit::file`].
@@ -140,6 +144,24 @@ impl Input<'_> {
 /// A recipe: computes a proposal for one diagnostic, or `None` when it does not apply here
 /// (then the rule's next recipe is tried).
 pub type Recipe = fn(&Input<'_>) -> Option<Proposal>;
+
+/// The fix stage's entry point: for an explained diagnostic whose rule names recipes, the
+/// first sound proposal is stored in the explanation.
+pub fn attach(verdict: &mut Verdict<'_>, diagnostic: &Diagnostic, project: &dyn Project) {
+    let Verdict::Explained(explanation) = verdict else {
+        return;
+    };
+    if explanation.rule.fix_recipes.is_empty() {
+        return;
+    }
+    let input = Input {
+        diagnostic,
+        captures: &explanation.captures,
+        package: project.package(diagnostic),
+        sources: project.sources(),
+    };
+    explanation.proposal = propose(&explanation.rule.fix_recipes, &input);
+}
 
 /// Runs a rule's recipes in order and returns the first proposal that is sound: its edits
 /// apply cleanly to the files as read now (ranges inside the text, on char boundaries, not

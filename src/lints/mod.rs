@@ -17,6 +17,7 @@
 pub mod allow;
 pub mod analyzer;
 pub mod apis;
+pub mod background;
 pub mod emit;
 pub mod resolve;
 pub mod workspace;

@@ -7,7 +7,9 @@ use owo_colors::{OwoColorize, Style};
 use serde_json::json;
 
 use super::markdown::{layout, Laid};
-use super::{Explanation, RenderContext, WIDTH};
+use super::{RenderContext, WIDTH};
+use crate::error::Error;
+use crate::matching::Explanation;
 use crate::rules::{Rule, Rulebook};
 
 /// Rules an `--explain` argument refers to: the rule with that id, or every rule that can
@@ -66,6 +68,42 @@ fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 /// Prints one rule in full: every section, every fix option, every link.
+/// `--explain QUERY`: every rule the query names, separated by a rule line. An unknown query
+/// is a usage error that suggests the nearest ids (returned before anything is written).
+pub fn write_explain(
+    book: &Rulebook,
+    query: &str,
+    ctx: RenderContext,
+    out: &mut dyn Write,
+) -> Result<io::Result<()>, Error> {
+    let rules = lookup(book, query);
+    if rules.is_empty() {
+        let near = nearest(book, query);
+        let hint = if near.is_empty() {
+            "; see --list-rules".to_string()
+        } else {
+            format!(
+                "; did you mean {}?",
+                near.iter()
+                    .map(|id| format!("`{id}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
+        return Err(Error::Usage(format!(
+            "no rule or code `{query}` in the rulebook{hint}"
+        )));
+    }
+    let mut result = Ok(());
+    for (i, rule) in rules.iter().enumerate() {
+        if i > 0 {
+            result = result.and_then(|()| writeln!(out, "\n{}\n", "─".repeat(40)));
+        }
+        result = result.and_then(|()| write_rule(rule, ctx, out));
+    }
+    Ok(result)
+}
+
 pub fn write_rule(rule: &Rule, ctx: RenderContext, out: &mut dyn Write) -> io::Result<()> {
     // No diagnostic here: show each placeholder by name, as `<var>`, except those written with
     // a fallback (`{spawn_fn|tokio::spawn}`), which read best as their fallback.
@@ -109,11 +147,7 @@ pub fn write_rule(rule: &Rule, ctx: RenderContext, out: &mut dyn Write) -> io::R
         level_name(rule),
         rule.origin
     )?;
-    for (heading, text) in [
-        ("In Python terms", &e.python),
-        ("What Rust is telling you", &e.rust),
-        ("Fix", &e.fix),
-    ] {
+    for (heading, text) in e.sections() {
         writeln!(out)?;
         writeln!(out, "{}", paint(heading, Style::new().bold().underline()))?;
         for laid in layout(text, WIDTH - 2) {

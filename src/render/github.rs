@@ -14,9 +14,10 @@ use std::io::{self, Write};
 
 use super::human::{strip_ansi, Human};
 use super::machine::{anchor, reportable, PathContext, Seen};
-use super::{Explanation, Item, RenderContext, Renderer};
-use crate::diagnostic::Diagnostic;
+use super::{plain_text, Item, RenderContext, Renderer};
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::matching::is_unsafe_char;
+use crate::matching::Explanation;
 
 /// Annotations of one kind GitHub shows per step.
 pub const ANNOTATIONS_PER_KIND: usize = 10;
@@ -58,12 +59,13 @@ impl Renderer for Github {
         self.human.item(item, &mut log)?;
         let Item::Diagnostic {
             diagnostic,
-            explanation,
+            verdict,
             ..
         } = item
         else {
             return write_inert(out, &log);
         };
+        let explanation = verdict.explanation();
         if !reportable(diagnostic) {
             return write_inert(out, &log);
         }
@@ -79,11 +81,11 @@ impl Renderer for Github {
         writeln!(
             out,
             "{}",
-            command(diagnostic, *explanation, &self.paths, kind)
+            command(diagnostic, explanation, &self.paths, kind)
         )?;
         if self.summary.is_some() {
             self.summary_entries
-                .push(summary_entry(diagnostic, *explanation, &self.paths));
+                .push(summary_entry(diagnostic, explanation, &self.paths));
         }
         Ok(())
     }
@@ -141,9 +143,9 @@ enum Kind {
 }
 
 fn kind(d: &Diagnostic) -> Kind {
-    match d.level() {
-        l if l.starts_with("error") => Kind::Error,
-        "warning" => Kind::Warning,
+    match d.severity() {
+        Severity::Error | Severity::Ice => Kind::Error,
+        Severity::Warning => Kind::Warning,
         _ => Kind::Notice,
     }
 }
@@ -166,11 +168,7 @@ fn tally(errors: usize, warnings: usize, notices: usize) -> String {
 
 /// `error[E0277]: future cannot be sent between threads safely` (first line of the message).
 fn headline(d: &Diagnostic) -> String {
-    let first = d.rustc.message.lines().next().unwrap_or_default();
-    match d.code() {
-        Some(code) => format!("{}[{code}]: {first}", d.level()),
-        None => format!("{}: {first}", d.level()),
-    }
+    d.headline(d.rustc.message.lines().next().unwrap_or_default())
 }
 
 /// The workflow command for one diagnostic.
@@ -213,7 +211,7 @@ fn command(
     }
     if let Some(e) = explanation {
         message.push_str("\n\n");
-        message.push_str(e.plain_text().trim_end());
+        message.push_str(plain_text(e).trim_end());
     }
     // Escaping covers `%`, CR, LF, `:` and `,` only; other control, bidi and invisible
     // characters (an ESC or U+202E in a file name or message) would reach the log raw.
@@ -312,11 +310,7 @@ fn summary_entry(
             e.rule.id,
             inline_markdown(&e.title)
         ));
-        for (heading, body) in [
-            ("In Python terms", &e.python),
-            ("What Rust is telling you", &e.rust),
-            ("Fix", &e.fix),
-        ] {
+        for (heading, body) in e.sections() {
             md.push_str(&format!("*{heading}*\n\n{}\n\n", body.trim()));
         }
         if let Some(url) = e.rule.url() {

@@ -11,8 +11,8 @@ use std::io::{self, Write};
 use serde_json::{json, Value};
 
 use super::machine::{anchor, new_finding, rule_id, Fingerprints, PathContext, Seen};
-use super::{Item, Renderer};
-use crate::diagnostic::Diagnostic;
+use super::{plain_text, Item, Renderer};
+use crate::diagnostic::{Diagnostic, Severity};
 
 /// Renders the gitlab format.
 pub struct Gitlab {
@@ -43,10 +43,7 @@ impl Renderer for Gitlab {
         };
         let check_name = rule_id(d, explanation);
         let message = one_line(&d.rustc.message);
-        let mut description = match d.code() {
-            Some(code) => format!("{}[{code}]: {message}", d.level()),
-            None => format!("{}: {message}", d.level()),
-        };
+        let mut description = d.headline(&message);
         if let Some(e) = explanation {
             description.push_str(&format!(
                 " — explain-async: {} ({})",
@@ -73,7 +70,7 @@ impl Renderer for Gitlab {
             },
         });
         if let Some(e) = explanation {
-            issue["content"] = json!({ "body": e.plain_text() });
+            issue["content"] = json!({ "body": plain_text(e) });
         }
         self.issues.push(issue);
         Ok(())
@@ -89,9 +86,9 @@ impl Renderer for Gitlab {
 
 /// error → major, warning → minor, note/help → info (the issue's mapping).
 fn severity(d: &Diagnostic) -> &'static str {
-    match d.level() {
-        l if l.starts_with("error") => "major",
-        "warning" => "minor",
+    match d.severity() {
+        Severity::Error | Severity::Ice => "major",
+        Severity::Warning => "minor",
         _ => "info",
     }
 }

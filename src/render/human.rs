@@ -7,7 +7,8 @@ use std::io::{self, Write};
 use owo_colors::{OwoColorize, Style};
 
 use super::markdown::{layout, wrap_options, Laid};
-use super::{Explanation, Item, RenderContext, Renderer, Tally, WIDTH};
+use super::{fix_options, Item, RenderContext, Renderer, Tally, WIDTH};
+use crate::matching::Explanation;
 
 /// First characters of each line of our block; tests strip blocks by these.
 pub const BLOCK_HEAD: &str = "╭─ explain-async";
@@ -73,11 +74,12 @@ impl Renderer for Human {
         match item {
             Item::Diagnostic {
                 diagnostic,
-                explanation,
-                unknown_async,
+                verdict,
                 ..
             } => {
-                self.tally.add(*explanation);
+                let explanation = verdict.explanation();
+                let unknown_async = verdict.unknown_async();
+                self.tally.add(explanation);
                 match &diagnostic.rustc.rendered {
                     Some(rendered) => self.pass(rendered.as_bytes(), out)?,
                     // rustc always renders; a hand-made stream might not.
@@ -163,18 +165,15 @@ pub fn write_block(e: &Explanation<'_>, ctx: RenderContext, out: &mut dyn Write)
             paint(&line, Style::new().bold(), ctx)
         )?;
     }
-    let options = e.fix_options();
+    let options = fix_options(e);
     let fix_heading = if options.len() > 1 {
         format!("Fix (1 of {})", options.len())
     } else {
         "Fix".to_string()
     };
     let first_fix = options.first().map(String::as_str).unwrap_or("");
-    for (heading, text) in [
-        ("In Python terms", e.python.as_str()),
-        ("What Rust is telling you", e.rust.as_str()),
-        (fix_heading.as_str(), first_fix),
-    ] {
+    let [python, rust, _] = e.sections();
+    for (heading, text) in [python, rust, (fix_heading.as_str(), first_fix)] {
         writeln!(out, "{}", b(BODY_PREFIX.trim_end()))?;
         writeln!(
             out,

@@ -10,7 +10,8 @@ use std::io::{self, Write};
 use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
 
-use super::{Item, Renderer};
+use super::{plain_text, Item, Renderer};
+use crate::matching::Verdict;
 
 /// Renders the json format.
 #[derive(Default)]
@@ -21,10 +22,10 @@ impl Renderer for Json {
         match item {
             Item::Diagnostic {
                 line,
-                explanation: Some(e),
+                verdict: Verdict::Explained(e),
                 ..
             } => {
-                let text = e.plain_text();
+                let text = plain_text(e);
                 match annotate(line.content(), &e.rule.id, &e.title, e.rule.url(), &text) {
                     Some(bytes) => {
                         out.write_all(&bytes)?;

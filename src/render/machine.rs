@@ -12,7 +12,8 @@ use std::path::{Component, Path, PathBuf};
 use cargo_metadata::diagnostic::DiagnosticSpan;
 
 use crate::diagnostic::{is_user_path, span_snippet, Diagnostic};
-use crate::render::{Explanation, Item};
+use crate::matching::Explanation;
+use crate::render::Item;
 
 /// Turns the paths rustc and cargo report into repository-relative paths.
 ///
@@ -237,13 +238,14 @@ pub fn new_finding<'a>(
 ) -> Option<(&'a Diagnostic, Option<&'a Explanation<'a>>)> {
     let Item::Diagnostic {
         diagnostic,
-        explanation,
+        verdict,
         ..
     } = item
     else {
         return None;
     };
-    (reportable(diagnostic) && seen.first_time(diagnostic)).then_some((*diagnostic, *explanation))
+    (reportable(diagnostic) && seen.first_time(diagnostic))
+        .then_some((*diagnostic, verdict.explanation()))
 }
 
 impl Seen {

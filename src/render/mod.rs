@@ -3,6 +3,7 @@
 //! (github, sarif, gitlab) share path, dedupe and fingerprint logic in [`machine`].
 
 pub mod catalog;
+pub mod format;
 pub mod github;
 pub mod gitlab;
 pub mod human;
@@ -12,15 +13,14 @@ pub mod markdown;
 pub mod sarif;
 pub mod short;
 
+pub use format::{Format, Settings};
 pub use machine::PathContext;
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use crate::diagnostic::{Diagnostic, Line};
-use crate::matching::Finding;
-use crate::rules::template::fill;
-use crate::rules::{Rule, Rulebook};
+use crate::matching::{Explanation, Verdict};
 
 /// Lines are laid out to fit this many columns.
 pub const WIDTH: usize = 100;
@@ -31,9 +31,8 @@ pub enum Item<'a> {
     Diagnostic {
         line: Line<'a>,
         diagnostic: &'a Diagnostic,
-        explanation: Option<&'a Explanation<'a>>,
-        /// No rule explains it but it is about async code: the closest rule ids.
-        unknown_async: Option<&'a [String]>,
+        /// What matching (and the fix stage) made of it.
+        verdict: &'a Verdict<'a>,
     },
     /// Valid cargo JSON that is not a compiler message (artifacts, build-finished, …).
     CargoJson(Line<'a>),
@@ -57,67 +56,26 @@ pub struct RenderContext {
     pub color: bool,
 }
 
-/// A rule applied to one diagnostic: title and sections with the captures filled in.
-#[derive(Debug, Clone)]
-pub struct Explanation<'r> {
-    pub rule: &'r Rule,
-    pub title: String,
-    pub python: String,
-    pub rust: String,
-    pub fix: String,
+/// The explanation as plain text: what the json format attaches to a diagnostic. Contains
+/// every section and every fix option.
+pub fn plain_text(e: &Explanation<'_>) -> String {
+    let mut out = String::new();
+    out.push_str(&format!("explain-async [{}]: {}\n", e.rule.id, e.title));
+    for (name, text) in e.sections() {
+        out.push('\n');
+        out.push_str(name);
+        out.push_str(":\n");
+        push_laid(&mut out, text, "  ");
+    }
+    if let Some(url) = e.rule.url() {
+        out.push_str(&format!("\nRead more: {url}\n"));
+    }
+    out
 }
 
-impl<'r> Explanation<'r> {
-    /// Fills a rule's templates from a finding's captures.
-    pub fn new(book: &'r Rulebook, finding: &Finding) -> Self {
-        let rule = book.rule(finding.rule);
-        Self::from_rule(rule, &finding.captures)
-    }
-
-    /// Fills a rule's templates from explicit captures (empty for `--explain`).
-    pub fn from_rule(rule: &'r Rule, captures: &BTreeMap<String, String>) -> Self {
-        Explanation {
-            rule,
-            title: fill(&rule.title, captures),
-            python: fill(&rule.body.python, captures),
-            rust: fill(&rule.body.rust, captures),
-            fix: fill(&rule.body.fix, captures),
-        }
-    }
-
-    /// The fix options, numbered as written.
-    pub fn fix_options(&self) -> Vec<String> {
-        markdown::fix_options(&self.fix)
-    }
-
-    /// The hint that shows the whole rule.
-    pub fn more_command(&self) -> String {
-        format!("cargo explain-async --explain {}", self.rule.id)
-    }
-
-    /// The explanation as plain text: what the json format attaches to a diagnostic.
-    /// Contains every section and every fix option.
-    pub fn plain_text(&self) -> String {
-        let mut out = String::new();
-        out.push_str(&format!(
-            "explain-async [{}]: {}\n",
-            self.rule.id, self.title
-        ));
-        for (name, text) in [
-            ("In Python terms", &self.python),
-            ("What Rust is telling you", &self.rust),
-            ("Fix", &self.fix),
-        ] {
-            out.push('\n');
-            out.push_str(name);
-            out.push_str(":\n");
-            push_laid(&mut out, text, "  ");
-        }
-        if let Some(url) = self.rule.url() {
-            out.push_str(&format!("\nRead more: {url}\n"));
-        }
-        out
-    }
+/// The fix options of an explanation's Fix section, numbered as written.
+pub fn fix_options(e: &Explanation<'_>) -> Vec<String> {
+    markdown::fix_options(&e.fix)
 }
 
 /// Appends laid-out Markdown, each line prefixed with `indent`.

@@ -18,8 +18,9 @@ use serde_json::{json, Map, Value};
 use super::machine::{
     anchor, is_error_code, new_finding, related, rule_id, Anchor, Fingerprints, PathContext, Seen,
 };
-use super::{Explanation, Item, Renderer};
-use crate::diagnostic::Diagnostic;
+use super::{plain_text, Item, Renderer};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::matching::Explanation;
 use crate::rules::Rule;
 
 /// The schema URI written into the log.
@@ -179,9 +180,9 @@ impl Renderer for Sarif {
 }
 
 fn level(d: &Diagnostic) -> &'static str {
-    match d.level() {
-        l if l.starts_with("error") => "error",
-        "warning" => "warning",
+    match d.severity() {
+        Severity::Error | Severity::Ice => "error",
+        Severity::Warning => "warning",
         _ => "note",
     }
 }
@@ -246,7 +247,7 @@ fn explained_rule(rule: &Rule) -> Value {
         "name": pascal_case(&rule.id),
         "shortDescription": { "text": rule.summary },
         "fullDescription": { "text": format!("{} {}", rule.summary, first_paragraph(&e.rust)) },
-        "help": { "text": e.plain_text(), "markdown": markdown },
+        "help": { "text": plain_text(&e), "markdown": markdown },
         "properties": { "tags": ["async", "explain-async"] },
     });
     if let Some(url) = rule.url() {

@@ -6,6 +6,7 @@ use std::io::{self, Write};
 use owo_colors::OwoColorize;
 
 use super::{Item, RenderContext, Renderer};
+use crate::diagnostic::Severity;
 use crate::matching::sanitize;
 
 /// Renders the short format.
@@ -23,8 +24,7 @@ impl Renderer for Short {
     fn item(&mut self, item: &Item<'_>, out: &mut dyn Write) -> io::Result<()> {
         let Item::Diagnostic {
             diagnostic,
-            explanation,
-            unknown_async,
+            verdict,
             ..
         } = item
         else {
@@ -36,15 +36,15 @@ impl Renderer for Short {
             }
             return Ok(());
         };
-        let level = diagnostic.level();
+        let (explanation, unknown_async) = (verdict.explanation(), verdict.unknown_async());
         let head = match diagnostic.code() {
-            Some(code) => format!("{level}[{code}]"),
-            None => level.to_string(),
+            Some(code) => format!("{}[{code}]", diagnostic.level()),
+            None => diagnostic.level().to_string(),
         };
         let head = if self.ctx.color {
-            match level {
-                "error" => head.red().bold().to_string(),
-                "warning" => head.yellow().bold().to_string(),
+            match diagnostic.severity() {
+                Severity::Error => head.red().bold().to_string(),
+                Severity::Warning => head.yellow().bold().to_string(),
                 _ => head.bold().to_string(),
             }
         } else {

@@ -12,7 +12,7 @@ use std::sync::OnceLock;
 
 use regex::RegexSet;
 
-pub use spec::{Level, Link, Origin, Rule};
+pub use spec::{Level, Link, Origin, Rule, Section};
 
 use crate::error::Error;
 

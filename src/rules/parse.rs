@@ -6,12 +6,16 @@ use std::collections::BTreeSet;
 
 use regex::Regex;
 
-use super::spec::{Body, FrontMatter, Origin, Rule};
+use super::spec::{Body, FrontMatter, Origin, Rule, Section};
 use super::template::{placeholder_names, BUILTIN_CAPTURES};
 use crate::error::Error;
 
-/// The body sections every rule has, in this order.
-pub const SECTIONS: [&str; 3] = ["In Python terms", "What Rust is telling you", "Fix"];
+/// The body sections' headings every rule has, in this order.
+pub const SECTIONS: [&str; 3] = [
+    Section::ALL[0].heading(),
+    Section::ALL[1].heading(),
+    Section::ALL[2].heading(),
+];
 
 const FENCE: &str = "+++";
 
@@ -178,7 +182,7 @@ pub fn parse_rule(text: &str, expected_id: &str, origin: Origin) -> Result<Rule,
 
     // Every placeholder must name a capture group of the rule's regexes or a built-in capture.
     let mut known: BTreeSet<&str> = BUILTIN_CAPTURES.iter().copied().collect();
-    known.extend(crate::context::CONTEXT_CAPTURES.iter().copied());
+    known.extend(crate::matching::captures::CONTEXT_CAPTURES.iter().copied());
     let mut line_names = Vec::new();
     for re in message
         .iter()

@@ -144,6 +144,28 @@ impl std::fmt::Display for Origin {
     }
 }
 
+/// The body sections every rule has, in this order: the one spelling of their headings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    Python,
+    Rust,
+    Fix,
+}
+
+impl Section {
+    /// Every section, in the order a rule file writes them.
+    pub const ALL: [Section; 3] = [Section::Python, Section::Rust, Section::Fix];
+
+    /// The heading as written after `## ` in a rule file and shown to users.
+    pub const fn heading(self) -> &'static str {
+        match self {
+            Section::Python => "In Python terms",
+            Section::Rust => "What Rust is telling you",
+            Section::Fix => "Fix",
+        }
+    }
+}
+
 /// A Markdown body split into its three required sections.
 #[derive(Debug, Clone)]
 pub struct Body {

@@ -4,7 +4,6 @@
 //! each child regex on a distinct child message, and each label regex on some span label of
 //! the diagnostic or its children. Among matching rules the most specific wins: higher
 //! `priority`, then more conditions, then the smaller id (so results are deterministic).
-
 use std::collections::BTreeMap;
 
 use cargo_metadata::diagnostic::Diagnostic as RustcDiagnostic;
@@ -53,54 +52,6 @@ pub fn find(book: &Rulebook, diag: &Diagnostic) -> Option<Finding> {
     let (rule, mut captures) = best?;
     add_builtin_captures(diag, &mut captures);
     Some(Finding { rule, captures })
-}
-
-/// Follow-up errors a root mistake drags in, tracked across one stream (`[cascade]` in a
-/// rule). rustc reports the root first: E0433 on `#[tokio::main]` before the E0752 it causes,
-/// E0746 before the size and "is not a future" errors of the same `dyn Future`. Once a rule
-/// with a cascade fires, later diagnostics of the same package that the cascade describes are
-/// covered: no explanation and no unknown-async note, so the root is explained once.
-#[derive(Debug, Default)]
-pub struct Cascades {
-    /// `(package id, rule index)` of every root seen so far.
-    active: Vec<(Option<String>, usize)>,
-}
-
-impl Cascades {
-    /// Call once per diagnostic, in stream order, with what [`find`] returned. Returns the
-    /// finding to show: `None` when the diagnostic is covered by an earlier root.
-    pub fn filter(
-        &mut self,
-        book: &Rulebook,
-        diag: &Diagnostic,
-        finding: Option<Finding>,
-    ) -> Option<Finding> {
-        if self.covers(book, diag, finding.as_ref()) {
-            return None;
-        }
-        if let Some(f) = &finding {
-            let rule = book.rule(f.rule);
-            if !rule.cascade_rules.is_empty() || !rule.cascade_messages.is_empty() {
-                self.active.push((diag.package_id.clone(), f.rule));
-            }
-        }
-        finding
-    }
-
-    /// Whether an earlier root in the same package explains this diagnostic.
-    pub fn covers(&self, book: &Rulebook, diag: &Diagnostic, finding: Option<&Finding>) -> bool {
-        self.active.iter().any(|(package, root)| {
-            if *package != diag.package_id {
-                return false;
-            }
-            let root = book.rule(*root);
-            finding.is_some_and(|f| root.cascade_rules.contains(&book.rule(f.rule).id))
-                || root
-                    .cascade_messages
-                    .iter()
-                    .any(|re| re.is_match(&diag.rustc.message))
-        })
-    }
 }
 
 /// Whether `a` beats `b` when both match.
@@ -172,14 +123,14 @@ fn assign_children(
     false
 }
 
-fn flatten_children<'a>(d: &'a RustcDiagnostic, out: &mut Vec<&'a RustcDiagnostic>) {
+pub(super) fn flatten_children<'a>(d: &'a RustcDiagnostic, out: &mut Vec<&'a RustcDiagnostic>) {
     for child in &d.children {
         out.push(child);
         flatten_children(child, out);
     }
 }
 
-fn collect_labels<'a>(d: &'a RustcDiagnostic, out: &mut Vec<(&'a str, usize)>) {
+pub(super) fn collect_labels<'a>(d: &'a RustcDiagnostic, out: &mut Vec<(&'a str, usize)>) {
     out.extend(
         d.spans
             .iter()
@@ -268,121 +219,5 @@ mod sanitize_tests {
         assert_eq!(sanitize(hostile), "a[31mbcdefghijklm");
         // Ordinary Unicode (type names, identifiers, emoji) is kept.
         assert_eq!(sanitize("Rc<Vec<&str>> é 名前 ✓"), "Rc<Vec<&str>> é 名前 ✓");
-    }
-}
-
-/// For a diagnostic no rule explains: whether it is about async code (its message, labels or
-/// child messages mention `async`, `.await`, `Future` or `impl Future`), and if so the ids of
-/// up to three rules worth reading (same code first, then the most words in common).
-/// `None` for everything else, so ordinary errors never get a note.
-pub fn unknown_async(book: &Rulebook, diag: &Diagnostic) -> Option<Vec<String>> {
-    let level = diag.level();
-    if level != "error" && level != "warning" {
-        return None;
-    }
-    let mut texts = vec![diag.rustc.message.as_str()];
-    let mut labels = Vec::new();
-    collect_labels(&diag.rustc, &mut labels);
-    texts.extend(labels.iter().map(|(l, _)| *l));
-    let mut children = Vec::new();
-    flatten_children(&diag.rustc, &mut children);
-    texts.extend(children.iter().map(|c| c.message.as_str()));
-    if !texts.iter().any(|t| mentions_async(t)) {
-        return None;
-    }
-    let words = |s: &str| -> std::collections::BTreeSet<String> {
-        s.split(|c: char| !c.is_alphanumeric())
-            .filter(|w| w.len() > 3)
-            .map(str::to_ascii_lowercase)
-            .collect()
-    };
-    let mine = words(&texts.join(" "));
-    let mut scored: Vec<(bool, usize, &str)> = book
-        .rules()
-        .iter()
-        .filter(|r| !r.deprecated)
-        .map(|r| {
-            let same_code = diag
-                .code()
-                .is_some_and(|c| r.codes.iter().any(|rc| rc == c));
-            let overlap = words(&format!("{} {}", r.title, r.summary))
-                .intersection(&mine)
-                .count();
-            (same_code, overlap, r.id.as_str())
-        })
-        .collect();
-    scored.sort_by(|a, b| (b.0, b.1).cmp(&(a.0, a.1)).then(a.2.cmp(b.2)));
-    Some(
-        scored
-            .into_iter()
-            .filter(|(same, overlap, _)| *same || *overlap > 0)
-            .take(3)
-            .map(|(_, _, id)| id.to_string())
-            .collect(),
-    )
-}
-
-fn mentions_async(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    let word_at = |i: usize, w: &str| {
-        let end = i + w.len();
-        let before = i == 0 || !(bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_');
-        let after =
-            end >= bytes.len() || !(bytes[end].is_ascii_alphanumeric() || bytes[end] == b'_');
-        before && after
-    };
-    ["async", "await", "Future"]
-        .iter()
-        .any(|w| text.match_indices(w).any(|(i, _)| word_at(i, w)))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_cascade_covers_later_diagnostics_of_the_same_package_only() {
-        use crate::diagnostic::{classify, Event, Line};
-        let book = Rulebook::builtin().unwrap();
-        let diag = |package: &str, code: &str, message: &str| {
-            let raw = format!(
-                r#"{{"reason":"compiler-message","package_id":"{package}","target":{{"src_path":"/x/src/main.rs"}},"message":{{"message":"{message}","code":{{"code":"{code}","explanation":null}},"level":"error","spans":[],"children":[],"rendered":"x"}}}}"#
-            );
-            match classify(Line {
-                raw: raw.as_bytes(),
-            }) {
-                Event::Diagnostic(d) => d,
-                _ => panic!("not a diagnostic"),
-            }
-        };
-        let root = diag("a", "E0433", "cannot find `main` in `tokio`");
-        let follow_up = diag("a", "E0752", "`main` function is not allowed to be `async`");
-        let elsewhere = diag("b", "E0752", "`main` function is not allowed to be `async`");
-        let mut cascades = Cascades::default();
-        // Before the root, E0752 is explained on its own.
-        assert!(cascades
-            .filter(&book, &follow_up, find(&book, &follow_up))
-            .is_some());
-        assert!(cascades.filter(&book, &root, find(&book, &root)).is_some());
-        assert!(cascades
-            .filter(&book, &follow_up, find(&book, &follow_up))
-            .is_none());
-        assert!(cascades
-            .filter(&book, &elsewhere, find(&book, &elsewhere))
-            .is_some());
-    }
-
-    #[test]
-    fn async_words_are_whole_words() {
-        assert!(mentions_async(
-            "expected `u32`, found future of `impl Future<Output = u32>`"
-        ));
-        assert!(mentions_async(
-            "`await` is only allowed inside `async` functions"
-        ));
-        assert!(!mentions_async("FutureProof is a struct; asynchronous_io"));
-        assert!(!mentions_async(
-            "`Rc<String>` cannot be sent between threads safely"
-        ));
     }
 }

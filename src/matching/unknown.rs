@@ -1,0 +1,90 @@
+//! The fallback for async-related diagnostics no rule explains: the closest rules to read.
+//! Pure.
+
+use super::find::{collect_labels, flatten_children};
+use crate::diagnostic::Diagnostic;
+use crate::rules::Rulebook;
+
+/// For a diagnostic no rule explains: whether it is about async code (its message, labels or
+/// child messages mention `async`, `.await`, `Future` or `impl Future`), and if so the ids of
+/// up to three rules worth reading (same code first, then the most words in common).
+/// `None` for everything else, so ordinary errors never get a note.
+pub fn unknown_async(book: &Rulebook, diag: &Diagnostic) -> Option<Vec<String>> {
+    let level = diag.level();
+    if level != "error" && level != "warning" {
+        return None;
+    }
+    let mut texts = vec![diag.rustc.message.as_str()];
+    let mut labels = Vec::new();
+    collect_labels(&diag.rustc, &mut labels);
+    texts.extend(labels.iter().map(|(l, _)| *l));
+    let mut children = Vec::new();
+    flatten_children(&diag.rustc, &mut children);
+    texts.extend(children.iter().map(|c| c.message.as_str()));
+    if !texts.iter().any(|t| mentions_async(t)) {
+        return None;
+    }
+    let words = |s: &str| -> std::collections::BTreeSet<String> {
+        s.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| w.len() > 3)
+            .map(str::to_ascii_lowercase)
+            .collect()
+    };
+    let mine = words(&texts.join(" "));
+    let mut scored: Vec<(bool, usize, &str)> = book
+        .rules()
+        .iter()
+        .filter(|r| !r.deprecated)
+        .map(|r| {
+            let same_code = diag
+                .code()
+                .is_some_and(|c| r.codes.iter().any(|rc| rc == c));
+            let overlap = words(&format!("{} {}", r.title, r.summary))
+                .intersection(&mine)
+                .count();
+            (same_code, overlap, r.id.as_str())
+        })
+        .collect();
+    scored.sort_by(|a, b| (b.0, b.1).cmp(&(a.0, a.1)).then(a.2.cmp(b.2)));
+    Some(
+        scored
+            .into_iter()
+            .filter(|(same, overlap, _)| *same || *overlap > 0)
+            .take(3)
+            .map(|(_, _, id)| id.to_string())
+            .collect(),
+    )
+}
+
+fn mentions_async(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let word_at = |i: usize, w: &str| {
+        let end = i + w.len();
+        let before = i == 0 || !(bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_');
+        let after =
+            end >= bytes.len() || !(bytes[end].is_ascii_alphanumeric() || bytes[end] == b'_');
+        before && after
+    };
+    ["async", "await", "Future"]
+        .iter()
+        .any(|w| text.match_indices(w).any(|(i, _)| word_at(i, w)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn async_words_are_whole_words() {
+        assert!(mentions_async(
+            "expected `u32`, found future of `impl Future<Output = u32>`"
+        ));
+        assert!(mentions_async(
+            "`await` is only allowed inside `async` functions"
+        ));
+        assert!(!mentions_async("FutureProof is a struct; asynchronous_io"));
+        assert!(!mentions_async(
+            "`Rc<String>` cannot be sent between threads safely"
+        ));
+    }
+}
