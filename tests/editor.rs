@@ -51,21 +51,45 @@ fn every_json_line_is_a_cargo_message_with_the_explanation_as_a_help_child() {
                 panic!("explain_async on a line that is not a compiler message: {text}");
             };
             let body = ours["text"].as_str().unwrap();
-            let help = msg
+            // Our explanation is the first child we add: span-less, so rust-analyzer appends
+            // it to the main text. A fix, when there is one, follows it as a child whose
+            // primary spans carry the suggestion (rust-analyzer's quick fix).
+            let original = value["message"]["children"].as_array().unwrap().len();
+            let ours_at = msg
                 .message
                 .children
-                .last()
-                .expect("the explanation is the last child");
+                .iter()
+                .position(|c| c.spans.is_empty() && c.message.ends_with(body))
+                .expect("a span-less child carries the explanation");
+            let help = &msg.message.children[ours_at];
+            assert!(ours_at + 2 >= original, "our children come last");
             assert_eq!(
                 help.level,
                 cargo_metadata::diagnostic::DiagnosticLevel::Help
             );
-            assert!(
-                help.spans.is_empty(),
-                "span-less, so rust-analyzer appends it to the main text"
-            );
-            assert_eq!(help.message, body);
-            assert!(help.message.contains("In Python terms"));
+            // rust-analyzer shows the primary label only when no span-less child exists; for a
+            // diagnostic that had none, the label opens our child, so nothing is lost.
+            let had_spanless = msg.message.children[..ours_at]
+                .iter()
+                .any(|c| !c.spans.iter().any(|s| s.is_primary));
+            let label = msg
+                .message
+                .spans
+                .iter()
+                .find(|s| s.is_primary)
+                .and_then(|s| s.label.clone());
+            match label {
+                Some(label) if !had_spanless => {
+                    assert_eq!(help.message, format!("{label}\n{body}"))
+                }
+                _ => assert_eq!(help.message, body),
+            }
+            assert!(body.contains("In Python terms"));
+            for fix in &msg.message.children[ours_at + 1..] {
+                assert!(fix.spans.iter().all(|s| s.is_primary
+                    && s.suggested_replacement.is_some()
+                    && s.suggestion_applicability.is_some()));
+            }
             let rendered = msg.message.rendered.as_deref().unwrap();
             assert!(
                 rendered.ends_with(&format!("{body}\n")),

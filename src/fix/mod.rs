@@ -161,6 +161,102 @@ pub fn attach(verdict: &mut Verdict<'_>, diagnostic: &Diagnostic, project: &dyn 
         sources: project.sources(),
     };
     explanation.proposal = propose(&explanation.rule.fix_recipes, &input);
+    if let Some(Proposal::Edits(fix)) = &explanation.proposal {
+        let (placed, diff) = show(fix, input.sources);
+        explanation.placed = placed;
+        explanation.diff = diff;
+    }
+}
+
+/// An edit with rustc-style positions (1-based lines and columns counted in characters, end
+/// exclusive) and the lines it touches, as the json format's suggestion spans need them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Placed {
+    pub edit: Edit,
+    pub line_start: usize,
+    pub line_end: usize,
+    pub column_start: usize,
+    pub column_end: usize,
+    /// Each touched line's text (without newline) and the highlighted columns on it.
+    pub lines: Vec<(String, usize, usize)>,
+}
+
+/// The diff one file gets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileDiff {
+    pub file: String,
+    pub hunks: Vec<Hunk>,
+}
+
+/// Lines of context shown around a change.
+const CONTEXT: usize = 1;
+
+/// Positions and diffs for a fix whose edits were checked to apply ([`propose`]).
+fn show(fix: &Fix, sources: &dyn Sources) -> (Vec<Placed>, Vec<FileDiff>) {
+    let mut placed = Vec::new();
+    let mut diff = Vec::new();
+    let mut files: Vec<&str> = fix.edits.iter().map(|e| e.file.as_str()).collect();
+    files.dedup();
+    let mut seen = std::collections::BTreeSet::new();
+    for file in files {
+        if !seen.insert(file) {
+            continue;
+        }
+        let Some(text) = sources.read(file) else {
+            continue;
+        };
+        let edits: Vec<&Edit> = fix.edits.iter().filter(|e| e.file == file).collect();
+        for edit in &edits {
+            placed.push(place(&text, edit));
+        }
+        if let Ok(hunks) = preview(&text, edits.iter().copied(), CONTEXT) {
+            diff.push(FileDiff {
+                file: file.to_string(),
+                hunks,
+            });
+        }
+    }
+    (placed, diff)
+}
+
+/// rustc-style positions of an edit in `text` (its range was checked to be on char
+/// boundaries).
+fn place(text: &str, edit: &Edit) -> Placed {
+    let position = |at: usize| {
+        let at = at.min(text.len());
+        let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+        let line = text[..start].matches('\n').count() + 1;
+        let column = text.get(start..at).map_or(1, |s| s.chars().count() + 1);
+        (line, column, start)
+    };
+    let (line_start, column_start, first_line_at) = position(edit.start);
+    let (line_end, column_end, _) = position(edit.end);
+    let mut lines = Vec::new();
+    let mut at = first_line_at;
+    for number in line_start..=line_end {
+        let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+        let line = text[at..end].trim_end_matches('\r').to_string();
+        let from = if number == line_start {
+            column_start
+        } else {
+            1
+        };
+        let to = if number == line_end {
+            column_end
+        } else {
+            line.chars().count() + 1
+        };
+        lines.push((line, from, to));
+        at = (end + 1).min(text.len());
+    }
+    Placed {
+        edit: edit.clone(),
+        line_start,
+        line_end,
+        column_start,
+        column_end,
+        lines,
+    }
 }
 
 /// Runs a rule's recipes in order and returns the first proposal that is sound: its edits

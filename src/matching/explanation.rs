@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::fix::Proposal;
+use crate::fix::{FileDiff, Placed, Proposal};
 use crate::rules::template::fill;
 use crate::rules::{Rule, Rulebook, Section};
 
@@ -22,6 +22,10 @@ pub struct Explanation<'r> {
     pub captures: BTreeMap<String, String>,
     /// The fix in the user's own code, when the fix stage found one (`None` until it ran).
     pub proposal: Option<Proposal>,
+    /// For a fix with edits: each edit with rustc-style positions (json's suggestion spans).
+    pub placed: Vec<Placed>,
+    /// For a fix with edits: the diff of the user's lines, per file.
+    pub diff: Vec<FileDiff>,
 }
 
 impl<'r> Explanation<'r> {
@@ -41,6 +45,8 @@ impl<'r> Explanation<'r> {
             fix: fill(&rule.body.fix, captures),
             captures: captures.clone(),
             proposal: None,
+            placed: Vec::new(),
+            diff: Vec::new(),
         }
     }
 

@@ -10,7 +10,7 @@ use super::markdown::{layout, Laid};
 use super::{RenderContext, WIDTH};
 use crate::error::Error;
 use crate::matching::Explanation;
-use crate::rules::{Rule, Rulebook};
+use crate::rules::{Rule, Rulebook, Section};
 
 /// Rules an `--explain` argument refers to: the rule with that id, or every rule that can
 /// match that rustc code or lint. Empty when nothing fits.
@@ -148,6 +148,13 @@ pub fn write_rule(rule: &Rule, ctx: RenderContext, out: &mut dyn Write) -> io::R
         rule.origin
     )?;
     for (heading, text) in e.sections() {
+        // The Fix section's code is the rule's own example; under a diagnostic, the fix is
+        // the user's code rewritten (the fix stage).
+        let heading = if heading == Section::Fix.heading() {
+            "Fix (examples)"
+        } else {
+            heading
+        };
         writeln!(out)?;
         writeln!(out, "{}", paint(heading, Style::new().bold().underline()))?;
         for laid in layout(text, WIDTH - 2) {

@@ -14,8 +14,9 @@ use std::io::{self, Write};
 
 use super::human::{strip_ansi, Human};
 use super::machine::{anchor, reportable, PathContext, Seen};
-use super::{plain_text, Item, RenderContext, Renderer};
+use super::{plain_text, push_diff, Item, RenderContext, Renderer};
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::fix::Proposal;
 use crate::matching::is_unsafe_char;
 use crate::matching::Explanation;
 
@@ -310,8 +311,35 @@ fn summary_entry(
             e.rule.id,
             inline_markdown(&e.title)
         ));
-        for (heading, body) in e.sections() {
+        let [python, rust, fix] = e.sections();
+        for (heading, body) in [python, rust] {
             md.push_str(&format!("*{heading}*\n\n{}\n\n", body.trim()));
+        }
+        match &e.proposal {
+            Some(Proposal::Edits(f)) if !e.diff.is_empty() => {
+                let mut diff = String::new();
+                push_diff(&mut diff, &e.diff, "");
+                md.push_str(&format!(
+                    "*Your code, fixed: {}*\n\n",
+                    inline_markdown(&f.title)
+                ));
+                md.push_str(&fenced(diff.trim_end(), "text"));
+                md.push_str("\n\n");
+            }
+            Some(Proposal::InWords { text, lines }) => {
+                md.push_str(&format!("*What to change*\n\n{}\n\n", text.trim()));
+                let quoted: Vec<String> = lines
+                    .iter()
+                    .map(|l| format!("{:>4} | {}", l.number, l.text))
+                    .collect();
+                md.push_str(&fenced(&quoted.join("\n"), "text"));
+                md.push_str("\n\n");
+            }
+            _ => md.push_str(&format!(
+                "*{} (examples, not your code)*\n\n{}\n\n",
+                fix.0,
+                fix.1.trim()
+            )),
         }
         if let Some(url) = e.rule.url() {
             md.push_str(&format!("Read more: <{url}>\n\n"));

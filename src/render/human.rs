@@ -6,9 +6,11 @@ use std::io::{self, Write};
 
 use owo_colors::{OwoColorize, Style};
 
-use super::markdown::{layout, wrap_options, Laid};
+use super::markdown::{layout, lead_sentences, prose_only, wrap_options, Laid};
 use super::{fix_options, Item, RenderContext, Renderer, Tally, WIDTH};
-use crate::matching::Explanation;
+use crate::diagnostic::Diagnostic;
+use crate::fix::{Applicability, DiffLineKind, FileDiff, Proposal};
+use crate::matching::{sanitize, Explanation};
 
 /// First characters of each line of our block; tests strip blocks by these.
 pub const BLOCK_HEAD: &str = "╭─ explain-async";
@@ -110,9 +112,9 @@ impl Renderer for Human {
                     if !self.shown.insert(key) {
                         write_repeat(e, "same as above", self.ctx, out)?;
                     } else if !self.shown_rules.insert(e.rule.id.clone()) {
-                        write_repeat(e, "explained above", self.ctx, out)?;
+                        write_elsewhere(e, diagnostic, self.ctx, out)?;
                     } else {
-                        write_block(e, self.ctx, out)?;
+                        write_block(e, diagnostic, self.ctx, out)?;
                     }
                 }
                 Ok(())
@@ -147,8 +149,16 @@ fn border() -> Style {
     Style::new().magenta()
 }
 
-/// Writes one explanation block, shortened to the first fix option.
-pub fn write_block(e: &Explanation<'_>, ctx: RenderContext, out: &mut dyn Write) -> io::Result<()> {
+/// Writes one explanation block: the title in the user's names, at most two sentences of
+/// asyncio framing, then the fix in the user's own code (a diff), or what to change in words
+/// with their lines quoted, then one line pointing to the whole rule. What rustc's labels
+/// already say is not repeated: the rest of the rule is in `--explain` and the json text.
+pub fn write_block(
+    e: &Explanation<'_>,
+    diagnostic: &Diagnostic,
+    ctx: RenderContext,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let b = |s: &str| paint(s, border(), ctx);
     writeln!(
         out,
@@ -156,69 +166,253 @@ pub fn write_block(e: &Explanation<'_>, ctx: RenderContext, out: &mut dyn Write)
         paint(BLOCK_HEAD, border().bold(), ctx),
         paint(&format!("· {}", e.rule.id), border(), ctx)
     )?;
+    write_title(e, ctx, out)?;
+    let framing = lead_sentences(&e.python, 2);
+    if !framing.is_empty() {
+        writeln!(out, "{}", b(BODY_PREFIX.trim_end()))?;
+        for line in textwrap::wrap(&framing, wrap_options(WIDTH - BODY_PREFIX.chars().count())) {
+            writeln!(out, "{}{line}", b(BODY_PREFIX))?;
+        }
+    }
+    writeln!(out, "{}", b(BODY_PREFIX.trim_end()))?;
+    write_fix(e, diagnostic, ctx, out)?;
+    write_footer(e, ctx, out)?;
+    writeln!(out)
+}
+
+/// The title, bold, wrapped.
+fn write_title(e: &Explanation<'_>, ctx: RenderContext, out: &mut dyn Write) -> io::Result<()> {
     let title_opts = wrap_options(WIDTH - BODY_PREFIX.chars().count());
     for line in textwrap::wrap(&e.title, title_opts) {
         writeln!(
             out,
             "{}{}",
-            b(BODY_PREFIX),
+            paint(BODY_PREFIX, border(), ctx),
             paint(&line, Style::new().bold(), ctx)
         )?;
     }
-    let options = fix_options(e);
-    let fix_heading = if options.len() > 1 {
-        format!("Fix (1 of {})", options.len())
-    } else {
-        "Fix".to_string()
-    };
-    let first_fix = options.first().map(String::as_str).unwrap_or("");
-    let [python, rust, _] = e.sections();
-    for (heading, text) in [python, rust, (fix_heading.as_str(), first_fix)] {
-        writeln!(out, "{}", b(BODY_PREFIX.trim_end()))?;
+    Ok(())
+}
+
+/// Prose laid out inside the block, two columns in.
+fn write_prose(text: &str, ctx: RenderContext, out: &mut dyn Write) -> io::Result<()> {
+    for laid in layout(text, WIDTH - BODY_PREFIX.chars().count() - 2) {
+        match laid {
+            Laid::Prose(l) => writeln!(out, "{}  {}", paint(BODY_PREFIX, border(), ctx), l)?,
+            Laid::Code(l) if l.trim().is_empty() => {
+                writeln!(out, "{}", paint(BODY_PREFIX.trim_end(), border(), ctx))?
+            }
+            Laid::Code(l) => writeln!(
+                out,
+                "{}  {}",
+                paint(BODY_PREFIX, border(), ctx),
+                paint(&l, Style::new().cyan(), ctx)
+            )?,
+            Laid::Blank => writeln!(out, "{}", paint(BODY_PREFIX.trim_end(), border(), ctx))?,
+        }
+    }
+    Ok(())
+}
+
+/// A heading line inside the block.
+fn write_heading(text: &str, ctx: RenderContext, out: &mut dyn Write) -> io::Result<()> {
+    let opts = wrap_options(WIDTH - BODY_PREFIX.chars().count());
+    for (i, line) in textwrap::wrap(text, opts).into_iter().enumerate() {
+        let style = if i == 0 {
+            Style::new().bold()
+        } else {
+            Style::new()
+        };
         writeln!(
             out,
             "{}{}",
-            b(BODY_PREFIX),
-            paint(heading, Style::new().bold().underline(), ctx)
+            paint(BODY_PREFIX, border(), ctx),
+            paint(&line, style, ctx)
         )?;
-        for laid in layout(text, WIDTH - BODY_PREFIX.chars().count() - 2) {
-            match laid {
-                Laid::Prose(l) => writeln!(out, "{}  {}", b(BODY_PREFIX), l)?,
-                Laid::Code(l) if l.trim().is_empty() => {
-                    writeln!(out, "{}", b(BODY_PREFIX.trim_end()))?
-                }
-                Laid::Code(l) => writeln!(
+    }
+    Ok(())
+}
+
+/// "Your code, fixed" with the diff, or "What to change" with the user's lines.
+fn write_fix(
+    e: &Explanation<'_>,
+    diagnostic: &Diagnostic,
+    ctx: RenderContext,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    match &e.proposal {
+        Some(Proposal::Edits(fix)) if !e.diff.is_empty() => {
+            let heading = match fix.applicability {
+                Applicability::MachineApplicable => "Your code, fixed",
+                Applicability::MaybeIncorrect => "Your code, fixed (check it does what you mean)",
+                Applicability::HasPlaceholders => "Your code, with what to fill in",
+            };
+            write_heading(&format!("{heading}: {}", fix.title), ctx, out)?;
+            write_diff(&e.diff, diagnostic, ctx, out)
+        }
+        Some(Proposal::InWords { text, lines }) => {
+            write_heading("What to change", ctx, out)?;
+            write_prose(text, ctx, out)?;
+            let quoted: Vec<(usize, String)> =
+                lines.iter().map(|l| (l.number, l.text.clone())).collect();
+            write_quoted(&quoted, ctx, out)
+        }
+        _ => {
+            // No fix in the user's code: the rule's first option in words (its example code
+            // stays in `--explain`), with rustc's quoted lines of the primary span.
+            write_heading("What to change", ctx, out)?;
+            let first = fix_options(e).into_iter().next().unwrap_or_default();
+            write_prose(&prose_only(&first), ctx, out)?;
+            write_quoted(&primary_lines(diagnostic), ctx, out)
+        }
+    }
+}
+
+/// The lines rustc quotes under the primary span in the user's code.
+fn primary_lines(diagnostic: &Diagnostic) -> Vec<(usize, String)> {
+    let Some(span) = diagnostic.user_span() else {
+        return Vec::new();
+    };
+    span.text
+        .iter()
+        .enumerate()
+        .take(6)
+        .map(|(i, line)| (span.line_start + i, sanitize(&line.text)))
+        .collect()
+}
+
+/// Code lines inside the block: `  NN │ text`, cut to fit with `…`.
+fn write_quoted(
+    lines: &[(usize, String)],
+    ctx: RenderContext,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let digits = lines
+        .iter()
+        .map(|(n, _)| n.to_string().len())
+        .max()
+        .unwrap_or(1);
+    for (number, text) in lines {
+        let lead = format!("{number:>digits$} │ ");
+        let room = WIDTH - BODY_PREFIX.chars().count() - 2 - lead.chars().count();
+        writeln!(
+            out,
+            "{}  {}{}",
+            paint(BODY_PREFIX, border(), ctx),
+            paint(&lead, Style::new().dimmed(), ctx),
+            fit(&sanitize(text), room)
+        )?;
+    }
+    Ok(())
+}
+
+/// The diff of the user's lines: `NN - old`, `NN + new`, `NN   context`, rustc's look.
+fn write_diff(
+    diff: &[FileDiff],
+    diagnostic: &Diagnostic,
+    ctx: RenderContext,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let home = diagnostic.user_span().map(|s| s.file_name.as_str());
+    let digits = diff
+        .iter()
+        .flat_map(|f| f.hunks.iter().flat_map(|h| h.lines.iter()))
+        .map(|l| l.number.to_string().len())
+        .max()
+        .unwrap_or(1);
+    for file in diff {
+        // The file is named when it is not the one rustc's message is about (Cargo.toml).
+        if diff.len() > 1 || home != Some(file.file.as_str()) {
+            let name = file.file.rsplit(['/', '\\']).next().unwrap_or(&file.file);
+            let name = if file.file.ends_with("Cargo.toml") {
+                "Cargo.toml".to_string()
+            } else if home.is_some_and(|h| h != file.file) {
+                sanitize(&file.file)
+            } else {
+                sanitize(name)
+            };
+            writeln!(
+                out,
+                "{}  {}",
+                paint(BODY_PREFIX, border(), ctx),
+                paint(
+                    &format!("{:>digits$} {name}", "-->"),
+                    Style::new().dimmed(),
+                    ctx
+                )
+            )?;
+        }
+        for (i, hunk) in file.hunks.iter().enumerate() {
+            if i > 0 {
+                writeln!(
                     out,
                     "{}  {}",
-                    b(BODY_PREFIX),
-                    paint(&l, Style::new().cyan(), ctx)
-                )?,
-                Laid::Blank => writeln!(out, "{}", b(BODY_PREFIX.trim_end()))?,
+                    paint(BODY_PREFIX, border(), ctx),
+                    paint(&format!("{:>digits$}", "..."), Style::new().dimmed(), ctx)
+                )?;
+            }
+            for line in &hunk.lines {
+                let (mark, style) = match line.kind {
+                    DiffLineKind::Removed => ("-", Style::new().red()),
+                    DiffLineKind::Added => ("+", Style::new().green()),
+                    DiffLineKind::Context => (" ", Style::new()),
+                };
+                let lead = format!("{:>digits$} {mark} ", line.number);
+                let room = WIDTH - BODY_PREFIX.chars().count() - 2 - lead.chars().count();
+                let text = fit(&sanitize(&line.text), room);
+                writeln!(
+                    out,
+                    "{}  {}",
+                    paint(BODY_PREFIX, border(), ctx),
+                    paint(&format!("{lead}{text}"), style, ctx)
+                )?;
             }
         }
     }
-    let more = if options.len() > 1 {
-        let n = options.len() - 1;
-        let noun = if n == 1 { "fix" } else { "fixes" };
-        format!("{n} more {noun}: {}", e.more_command())
-    } else {
-        format!("full text: {}", e.more_command())
-    };
-    writeln!(out, "{}", b(BODY_PREFIX.trim_end()))?;
-    writeln!(
-        out,
-        "{} {}",
-        b(BLOCK_FOOT),
-        paint(&more, Style::new().dimmed(), ctx)
-    )?;
-    if let Some(url) = e.rule.url() {
-        writeln!(
-            out,
-            "    {}",
-            paint(&format!("read more: {url}"), Style::new().dimmed(), ctx)
-        )?;
+    Ok(())
+}
+
+/// `text` cut to `room` columns, with `…` when cut (our lines fit 100 columns; the whole
+/// line is in the file, the editor's quick fix and `--fix`).
+fn fit(text: &str, room: usize) -> String {
+    let text = text.trim_end();
+    if text.chars().count() <= room {
+        return text.to_string();
     }
-    writeln!(out)
+    let mut cut: String = text.chars().take(room.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
+}
+
+/// The last line: where the whole rule is, and the link.
+fn write_footer(e: &Explanation<'_>, ctx: RenderContext, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "{}", paint(BODY_PREFIX.trim_end(), border(), ctx))?;
+    let more = format!("full text: {}", e.more_command());
+    let one_line = e.rule.url().map(|url| format!("{more} · {url}"));
+    match one_line {
+        Some(line) if line.chars().count() + BLOCK_FOOT.chars().count() < WIDTH => writeln!(
+            out,
+            "{} {}",
+            paint(BLOCK_FOOT, border(), ctx),
+            paint(&line, Style::new().dimmed(), ctx)
+        ),
+        _ => {
+            writeln!(
+                out,
+                "{} {}",
+                paint(BLOCK_FOOT, border(), ctx),
+                paint(&more, Style::new().dimmed(), ctx)
+            )?;
+            if let Some(url) = e.rule.url() {
+                writeln!(
+                    out,
+                    "    {}",
+                    paint(&format!("read more: {url}"), Style::new().dimmed(), ctx)
+                )?;
+            }
+            Ok(())
+        }
+    }
 }
 
 /// A rule already explained in full above: head and this diagnostic's own title only.
@@ -251,6 +445,40 @@ fn write_repeat(
             writeln!(out, "{} {}", paint(lead, border(), ctx), line)?;
         }
     }
+    writeln!(out)
+}
+
+/// A rule explained above, met again at another place: this place's title and, when the fix
+/// stage rewrote this place's code, its own diff.
+fn write_elsewhere(
+    e: &Explanation<'_>,
+    diagnostic: &Diagnostic,
+    ctx: RenderContext,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let Some(Proposal::Edits(fix)) = e.proposal.as_ref().filter(|_| !e.diff.is_empty()) else {
+        return write_repeat(e, "explained above", ctx, out);
+    };
+    writeln!(
+        out,
+        "{} {}",
+        paint(BLOCK_HEAD, border().bold(), ctx),
+        paint(&format!("· {} (explained above)", e.rule.id), border(), ctx)
+    )?;
+    write_title(e, ctx, out)?;
+    writeln!(out, "{}", paint(BODY_PREFIX.trim_end(), border(), ctx))?;
+    write_heading(&format!("Your code, fixed: {}", fix.title), ctx, out)?;
+    write_diff(&e.diff, diagnostic, ctx, out)?;
+    writeln!(
+        out,
+        "{} {}",
+        paint(BLOCK_FOOT, border(), ctx),
+        paint(
+            &format!("full text: {}", e.more_command()),
+            Style::new().dimmed(),
+            ctx
+        )
+    )?;
     writeln!(out)
 }
 

@@ -11,7 +11,8 @@ use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
 
 use super::{plain_text, Item, Renderer};
-use crate::matching::Verdict;
+use crate::fix::Proposal;
+use crate::matching::{Explanation, Verdict};
 
 /// Renders the json format.
 #[derive(Default)]
@@ -22,11 +23,19 @@ impl Renderer for Json {
         match item {
             Item::Diagnostic {
                 line,
+                diagnostic,
                 verdict: Verdict::Explained(e),
-                ..
             } => {
                 let text = plain_text(e);
-                match annotate(line.content(), &e.rule.id, &e.title, e.rule.url(), &text) {
+                let ours = Ours {
+                    rule: &e.rule.id,
+                    title: &e.title,
+                    url: e.rule.url(),
+                    text: &text,
+                    lead: lost_label(diagnostic),
+                    fix: fix_child(e),
+                };
+                match annotate(line.content(), &ours) {
                     Some(bytes) => {
                         out.write_all(&bytes)?;
                         // Keep the line's own terminator; the last line may have none.
@@ -115,6 +124,88 @@ impl<'de> Deserialize<'de> for Split<'de> {
     }
 }
 
+/// What we add to one explained compiler message.
+pub struct Ours<'a> {
+    pub rule: &'a str,
+    pub title: &'a str,
+    pub url: Option<&'a str>,
+    /// The whole explanation as plain text.
+    pub text: &'a str,
+    /// A line put before the text in our span-less child only (see [`lost_label`]).
+    pub lead: Option<&'a str>,
+    /// The fix as a rustc-style child diagnostic, already serialized.
+    pub fix: Option<String>,
+}
+
+/// rust-analyzer appends the primary span's label to the message only when the diagnostic
+/// has no span-less child ("these secondary messages usually duplicate the content of the
+/// primary span label", `map_rust_diagnostic_to_lsp` in ra_ap_rust-analyzer 0.0.349's
+/// `diagnostics/flycheck_to_proto.rs`). Our explanation is a span-less child, so for a
+/// diagnostic that had none, the editor would lose rustc's label ("expected `Profile`, found
+/// future"). That label then opens our child's message, and the editor shows exactly what it
+/// shows for plain `cargo check`, followed by our text.
+pub fn lost_label(d: &crate::diagnostic::Diagnostic) -> Option<&str> {
+    let has_spanless_child = d
+        .rustc
+        .children
+        .iter()
+        .any(|c| !c.spans.iter().any(|s| s.is_primary));
+    if has_spanless_child {
+        return None;
+    }
+    d.rustc
+        .spans
+        .iter()
+        .find(|s| s.is_primary)
+        .and_then(|s| s.label.as_deref())
+}
+
+/// The fix as a child diagnostic in rustc's JSON schema: a `help` whose message is the fix's
+/// title and whose primary spans carry `suggested_replacement` and
+/// `suggestion_applicability`. rust-analyzer turns exactly that into a quick fix (primary
+/// spans only, `MachineApplicable` or `MaybeIncorrect`; the message becomes the action's
+/// title), and rustfix applies it (`--fix`).
+pub fn fix_child(e: &Explanation<'_>) -> Option<String> {
+    let Some(Proposal::Edits(fix)) = &e.proposal else {
+        return None;
+    };
+    if e.placed.is_empty() || e.placed.len() != fix.edits.len() {
+        return None;
+    }
+    let spans: Vec<serde_json::Value> = e
+        .placed
+        .iter()
+        .map(|p| {
+            serde_json::json!({
+                "file_name": p.edit.file,
+                "byte_start": p.edit.start,
+                "byte_end": p.edit.end,
+                "line_start": p.line_start,
+                "line_end": p.line_end,
+                "column_start": p.column_start,
+                "column_end": p.column_end,
+                "is_primary": true,
+                "text": p.lines.iter().map(|(text, from, to)| serde_json::json!({
+                    "text": text, "highlight_start": from, "highlight_end": to,
+                })).collect::<Vec<_>>(),
+                "label": null,
+                "suggested_replacement": p.edit.replacement,
+                "suggestion_applicability": fix.applicability.as_str(),
+                "expansion": null,
+            })
+        })
+        .collect();
+    let child = serde_json::json!({
+        "message": fix.title,
+        "code": null,
+        "level": "help",
+        "spans": spans,
+        "children": [],
+        "rendered": null,
+    });
+    serde_json::to_string(&child).ok()
+}
+
 /// Adds our fields to one compiler-message line and returns the new line (without its
 /// terminator). `None` if the line is not the shape we expect; the caller then passes it
 /// through unchanged.
@@ -124,13 +215,15 @@ impl<'de> Deserialize<'de> for Split<'de> {
 /// whole line and serializing it again cost more than parsing the line in the first place
 /// (issue 5, BENCHMARKS.md), and splicing also keeps number spellings and escapes as cargo
 /// wrote them.
-pub fn annotate(
-    content: &[u8],
-    rule: &str,
-    title: &str,
-    url: Option<&str>,
-    text: &str,
-) -> Option<Vec<u8>> {
+pub fn annotate(content: &[u8], ours: &Ours<'_>) -> Option<Vec<u8>> {
+    let Ours {
+        rule,
+        title,
+        url,
+        text,
+        lead,
+        fix,
+    } = ours;
     // One UTF-8 check for the whole line; parsing from `&str` then borrows every raw value
     // without validating each of them again.
     let content = std::str::from_utf8(content).ok()?;
@@ -141,9 +234,17 @@ pub fn annotate(
     let inner = children.trim().strip_prefix('[')?.strip_suffix(']')?;
     // The explanation is escaped once and the literal reused in all three places.
     let text_json = serde_json::to_string(text).ok()?;
-    let child = format!(
-        r#"{{"message":{text_json},"code":null,"level":"help","spans":[],"children":[],"rendered":null}}"#
+    let child_message = match lead {
+        Some(lead) => serde_json::to_string(&format!("{lead}\n{text}")).ok()?,
+        None => text_json.clone(),
+    };
+    let mut child = format!(
+        r#"{{"message":{child_message},"code":null,"level":"help","spans":[],"children":[],"rendered":null}}"#
     );
+    if let Some(fix) = fix {
+        child.push(',');
+        child.push_str(fix);
+    }
     let ours = format!(
         r#"{{"rule":{},"title":{},"url":{},"text":{text_json}}}"#,
         serde_json::to_string(rule).ok()?,
@@ -151,7 +252,7 @@ pub fn annotate(
         serde_json::to_string(&url).ok()?,
     );
 
-    let mut out = Vec::with_capacity(content.len() + 3 * text.len() + 256);
+    let mut out = Vec::with_capacity(content.len() + 3 * text.len() + child.len() + 256);
     out.push(b'{');
     let mut replaced_ours = false;
     let mut message = Some(message);
@@ -236,7 +337,15 @@ mod tests {
 
     fn check(content: &[u8]) {
         let text = "explain-async [r]: t\n\nIn Python terms:\n  \"quoted\" \u{1b}[31m\n";
-        let spliced = annotate(content, "r", "t", None, text);
+        let ours = Ours {
+            rule: "r",
+            title: "t",
+            url: None,
+            text,
+            lead: None,
+            fix: None,
+        };
+        let spliced = annotate(content, &ours);
         let expected = reference(content, text);
         match (spliced, expected) {
             (Some(bytes), Some(expected)) => {

@@ -191,9 +191,78 @@ pub fn fix_options(fix: &str) -> Vec<String> {
     options.into_iter().map(|o| o.trim().to_string()).collect()
 }
 
+/// The first `n` sentences of the first paragraph of `text` (a sentence ends at `.`, `!` or
+/// `?` followed by a space, outside inline code), joined on one line.
+pub fn lead_sentences(text: &str, n: usize) -> String {
+    let paragraph: Vec<&str> = text
+        .trim_start()
+        .lines()
+        .take_while(|l| !l.trim().is_empty())
+        .map(str::trim)
+        .collect();
+    let joined = paragraph.join(" ");
+    let mut in_code = false;
+    let mut count = 0;
+    let bytes = joined.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'`' => in_code = !in_code,
+            b'.' | b'!' | b'?' if !in_code && bytes.get(i + 1).is_none_or(|c| *c == b' ') => {
+                count += 1;
+                if count == n {
+                    return joined[..=i].to_string();
+                }
+            }
+            _ => {}
+        }
+    }
+    joined
+}
+
+/// The prose of a fix option without its code blocks (for when no fix could be computed in
+/// the user's code: the words stay, the example code goes to `--explain`).
+pub fn prose_only(option: &str) -> String {
+    let mut out = Vec::new();
+    let mut in_code = false;
+    for line in option.lines() {
+        if line.trim_start().starts_with("```") {
+            in_code = !in_code;
+            continue;
+        }
+        if !in_code {
+            out.push(line);
+        }
+    }
+    let text = out.join("\n");
+    let text = text.trim();
+    // The option's number and the colon that introduced its code go with the code.
+    let digits = text.bytes().take_while(u8::is_ascii_digit).count();
+    let text = match text[digits..].strip_prefix(". ") {
+        Some(rest) if digits > 0 => rest,
+        _ => text,
+    };
+    match text.strip_suffix(':') {
+        Some(rest) => format!("{rest}."),
+        None => text.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn leads_and_prose() {
+        let text = "One `a. b` thing. Two things! Three?\nStill three.\n\nNext paragraph.";
+        assert_eq!(lead_sentences(text, 2), "One `a. b` thing. Two things!");
+        assert_eq!(
+            lead_sentences(text, 9),
+            "One `a. b` thing. Two things! Three? Still three."
+        );
+        let option = "1. Use this:\n   ```rust\n   let x = 1;\n   ```\n   Then that.";
+        assert_eq!(prose_only(option), "Use this:\n   Then that.");
+        assert_eq!(prose_only("2. Box it:\n```rust\nx\n```"), "Box it.");
+    }
 
     #[test]
     fn wraps_lists_and_keeps_code() {

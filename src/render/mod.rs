@@ -20,6 +20,7 @@ use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use crate::diagnostic::{Diagnostic, Line};
+use crate::fix::{DiffLineKind, FileDiff, Proposal};
 use crate::matching::{Explanation, Verdict};
 
 /// Lines are laid out to fit this many columns.
@@ -56,21 +57,67 @@ pub struct RenderContext {
     pub color: bool,
 }
 
-/// The explanation as plain text: what the json format attaches to a diagnostic. Contains
-/// every section and every fix option.
+/// The explanation as plain text: what the json, github, gitlab and sarif formats attach to
+/// a diagnostic. Every section; then the fix in the user's code (a diff, or what to change in
+/// words) when the fix stage made one, else the rule's fix options, labelled as examples.
 pub fn plain_text(e: &Explanation<'_>) -> String {
     let mut out = String::new();
     out.push_str(&format!("explain-async [{}]: {}\n", e.rule.id, e.title));
-    for (name, text) in e.sections() {
+    let [python, rust, fix] = e.sections();
+    for (name, text) in [python, rust] {
         out.push('\n');
         out.push_str(name);
         out.push_str(":\n");
         push_laid(&mut out, text, "  ");
     }
+    out.push('\n');
+    match &e.proposal {
+        Some(Proposal::Edits(f)) if !e.diff.is_empty() => {
+            out.push_str(&format!("Your code, fixed: {}\n", f.title));
+            push_diff(&mut out, &e.diff, "  ");
+        }
+        Some(Proposal::InWords { text, lines }) => {
+            out.push_str("What to change:\n");
+            push_laid(&mut out, text, "  ");
+            for line in lines {
+                out.push_str(&format!("  {:>4} | {}\n", line.number, line.text));
+            }
+        }
+        _ => {
+            out.push_str(&format!("{} (examples, not your code):\n", fix.0));
+            push_laid(&mut out, fix.1, "  ");
+        }
+    }
     if let Some(url) = e.rule.url() {
         out.push_str(&format!("\nRead more: {url}\n"));
     }
     out
+}
+
+/// A diff as plain lines: `NN - old`, `NN + new`, `NN   context`, files named by a `-->` line
+/// when there are several.
+pub fn push_diff(out: &mut String, diff: &[FileDiff], indent: &str) {
+    for file in diff {
+        if diff.len() > 1 {
+            out.push_str(&format!("{indent}--> {}\n", file.file));
+        }
+        for (i, hunk) in file.hunks.iter().enumerate() {
+            if i > 0 {
+                out.push_str(&format!("{indent}...\n"));
+            }
+            for line in &hunk.lines {
+                let mark = match line.kind {
+                    DiffLineKind::Removed => '-',
+                    DiffLineKind::Added => '+',
+                    DiffLineKind::Context => ' ',
+                };
+                out.push_str(&format!(
+                    "{indent}{:>4} {mark} {}\n",
+                    line.number, line.text
+                ));
+            }
+        }
+    }
 }
 
 /// The fix options of an explanation's Fix section, numbered as written.

@@ -20,6 +20,7 @@ use super::machine::{
 };
 use super::{plain_text, Item, Renderer};
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::fix::Proposal;
 use crate::matching::Explanation;
 use crate::rules::Rule;
 
@@ -161,6 +162,9 @@ impl Renderer for Sarif {
             "partialFingerprints".into(),
             json!({ FINGERPRINT_KEY: fingerprint }),
         );
+        if let Some(fixes) = explanation.and_then(|e| fixes(e, &self.paths)) {
+            result.insert("fixes".into(), fixes);
+        }
         if let Some(code) = d.code() {
             result.insert("properties".into(), json!({ "rustcCode": code }));
         }
@@ -177,6 +181,51 @@ impl Renderer for Sarif {
         // One write of the finished document: never half a log.
         out.write_all(&bytes)
     }
+}
+
+/// The fix as SARIF `fixes[]`: one fix with an `artifactChange` per file, each replacement a
+/// `deletedRegion` (1-based lines, columns in Unicode code points as the run declares, end
+/// exclusive; an empty region is an insertion) and its `insertedContent`. `None` when the
+/// explanation has no edits or one of their files is not in the repository.
+fn fixes(e: &Explanation<'_>, paths: &PathContext) -> Option<Value> {
+    let Some(Proposal::Edits(fix)) = &e.proposal else {
+        return None;
+    };
+    if e.placed.is_empty() {
+        return None;
+    }
+    let mut changes: Vec<(String, Vec<Value>)> = Vec::new();
+    for p in &e.placed {
+        let uri = paths
+            .user_file(&p.edit.file)
+            .or_else(|| paths.workspace_file(&p.edit.file))?;
+        let replacement = json!({
+            "deletedRegion": {
+                "startLine": p.line_start,
+                "startColumn": p.column_start,
+                "endLine": p.line_end,
+                "endColumn": p.column_end,
+            },
+            "insertedContent": { "text": p.edit.replacement },
+        });
+        match changes.iter_mut().find(|(u, _)| *u == uri) {
+            Some((_, list)) => list.push(replacement),
+            None => changes.push((uri, vec![replacement])),
+        }
+    }
+    let artifact_changes: Vec<Value> = changes
+        .into_iter()
+        .map(|(uri, replacements)| {
+            json!({
+                "artifactLocation": { "uri": uri, "uriBaseId": "SRCROOT" },
+                "replacements": replacements,
+            })
+        })
+        .collect();
+    Some(json!([{
+        "description": { "text": fix.title },
+        "artifactChanges": artifact_changes,
+    }]))
 }
 
 fn level(d: &Diagnostic) -> &'static str {
