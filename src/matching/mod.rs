@@ -27,7 +27,7 @@ use crate::rules::Rulebook;
 #[derive(Debug, Clone)]
 pub enum Verdict<'r> {
     /// A rule explains it.
-    Explained(Explanation<'r>),
+    Explained(Box<Explanation<'r>>),
     /// An earlier root mistake in the same package explains it: nothing of ours is shown.
     Covered,
     /// No rule explains it, but it is about async code: the closest rule ids (maybe none).
@@ -93,6 +93,6 @@ impl<'r> Matcher<'r> {
             &features,
             &mut finding.captures,
         );
-        Verdict::Explained(Explanation::new(book, &finding))
+        Verdict::Explained(Box::new(Explanation::new(book, &finding)))
     }
 }
