@@ -146,3 +146,49 @@ pub fn snapshot_settings(layer: &str) -> insta::Settings {
     s.set_omit_expression(true);
     s
 }
+
+/// Whether a line inside our block is code (a diff line, a quoted line or a file marker):
+/// `│    NN - text`, `│    NN + text`, `│    NN   text`, `│    NN │ text`, `│   --> file`.
+pub fn is_block_code_line(line: &str) -> bool {
+    let Some(rest) = line.strip_prefix("│  ") else {
+        return false;
+    };
+    let rest = rest.trim_start();
+    if rest.starts_with("--> ") || rest == "..." {
+        return true;
+    }
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    digits > 0
+        && ["  ", " - ", " + ", " │ "]
+            .iter()
+            .any(|m| rest[digits..].starts_with(m) || &rest[digits..] == m.trim_end())
+}
+
+/// The words of the first full explanation block in a human output, not counting code lines
+/// (the diff, quoted lines) and the box drawing. `None` when there is no full block.
+pub fn first_block_words(human: &str) -> Option<usize> {
+    let mut lines = human
+        .lines()
+        .skip_while(|l| !(l.starts_with("╭─ explain-async") && !l.ends_with("above)")));
+    let mut words = 0;
+    let mut seen = false;
+    for line in lines.by_ref() {
+        seen = true;
+        if is_block_code_line(line) {
+            continue;
+        }
+        words += line
+            .split_whitespace()
+            .filter(|w| !matches!(*w, "│" | "╭─" | "╰─" | "·"))
+            .count();
+        if line.starts_with("╰─") {
+            break;
+        }
+    }
+    if let Some(next) = lines.next() {
+        if let Some(rest) = next.strip_prefix("    read more: ") {
+            words += rest.split_whitespace().count() + 2;
+        }
+    }
+    seen.then_some(words)
+}
