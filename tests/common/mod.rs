@@ -169,7 +169,7 @@ pub fn is_block_code_line(line: &str) -> bool {
 pub fn first_block_words(human: &str) -> Option<usize> {
     let mut lines = human
         .lines()
-        .skip_while(|l| !(l.starts_with("╭─ explain-async") && !l.ends_with("above)")));
+        .skip_while(|l| !l.starts_with("╭─ explain-async") || l.ends_with("above)"));
     let mut words = 0;
     let mut seen = false;
     for line in lines.by_ref() {
