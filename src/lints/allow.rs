@@ -1,4 +1,4 @@
-//! `// explain-async: allow(<check>, …)` comments.
+//! `// explain-async: allow(<check_id>, …)` comments.
 //!
 //! - At the end of a line of code, the comment silences findings whose primary span starts
 //!   on that line, or whose enclosing statement or item starts there.
@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 
-use super::{Check, Finding};
+use super::{Check, CheckFinding};
 
 const MARK: &str = "// explain-async: allow(";
 
@@ -67,10 +67,10 @@ impl Allows {
     }
 
     /// Whether an allow comment silences `finding`.
-    pub fn silences(&self, finding: &Finding) -> bool {
+    pub fn silences(&self, finding: &CheckFinding) -> bool {
         let check = finding.check;
         let primary = finding.primary();
-        let lines = (primary.lo.line..=primary.hi.line).chain(finding.anchors.iter().copied());
+        let lines = (primary.lo.line..=primary.hi.line).chain(finding.enclosing.iter().copied());
         for line in lines {
             if self.on_line.get(&line).is_some_and(|c| c.contains(&check)) {
                 return true;
@@ -92,9 +92,9 @@ mod tests {
     use super::*;
     use crate::lints::{Label, Pos};
 
-    fn finding(check: Check, line: usize, anchors: Vec<usize>) -> Finding {
+    fn finding(check: Check, line: usize, enclosing: Vec<usize>) -> CheckFinding {
         let p = Pos { line, column: 4 };
-        Finding {
+        CheckFinding {
             check,
             message: String::new(),
             labels: vec![Label {
@@ -104,7 +104,7 @@ mod tests {
                 primary: true,
             }],
             notes: Vec::new(),
-            anchors,
+            enclosing,
         }
     }
 
@@ -120,6 +120,29 @@ mod tests {
         assert!(allows.silences(&finding(Check::LockHeldAcrossAwait, 7, vec![5, 7])));
         assert!(allows.silences(&finding(Check::SequentialAcceptLoop, 7, vec![5, 7])));
         assert!(!allows.silences(&finding(Check::BlockingCallInAsync, 7, vec![5, 7])));
+    }
+
+    #[test]
+    fn allow_comments_silence_whole_statements_and_items() {
+        let src = r#"
+async fn a() {
+    std::thread::sleep(d); // explain-async: allow(blocking_call_in_async)
+    // explain-async: allow(blocking_call_in_async)
+    let _ = std::fs::read(
+        "x",
+    );
+}
+// explain-async: allow(blocking_call_in_async)
+#[tokio::main]
+async fn main() {
+    std::thread::sleep(d);
+}
+async fn b() { std::thread::sleep(d); }
+"#;
+        assert_eq!(
+            crate::lints::found(src),
+            vec![("blocking_call_in_async", 14)]
+        );
     }
 
     #[test]

@@ -1,6 +1,7 @@
-//! What `blocking_call_in_async` knows: blocking functions by full path, the few std and
-//! reqwest types whose methods block, and how values of those types are made. Data only;
-//! [`super::analyzer`] applies it.
+//! What the source checks know about std and reqwest APIs: blocking functions by full path,
+//! the few types whose methods block, and how values of those types are made. Data only:
+//! [`super::walker`] follows the types through local bindings, and
+//! [`super::checks`]' `blocking_call_in_async` reports the blocking calls.
 
 /// A blocking function, by full path (after `use` resolution), with its async twin.
 pub struct BlockingFn {

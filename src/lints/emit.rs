@@ -1,4 +1,4 @@
-//! A [`Finding`] as one line of cargo's JSON stream: a `compiler-message` shaped exactly like
+//! A [`CheckFinding`] as one line of cargo's JSON stream: a `compiler-message` shaped exactly like
 //! rustc's (spans with byte offsets, 1-based lines and columns and the quoted source lines;
 //! `note`/`help` children; a `rendered` text drawn by annotate-snippets, the renderer rustc
 //! itself uses), so that the matcher and every renderer treat it like any other diagnostic.
@@ -7,11 +7,11 @@
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 use serde_json::{json, Value};
 
-use super::{Finding, Label, Pos};
+use super::{CheckFinding, Label, Pos};
 
 /// Which package and target a file belongs to, as cargo names them in its messages.
 #[derive(Debug, Clone)]
-pub struct Origin {
+pub struct PackageTarget {
     pub package_id: String,
     pub manifest_path: String,
     /// The target as `cargo metadata` describes it (cargo's messages carry the same object).
@@ -90,7 +90,12 @@ fn span_json(label: &Label, file_name: &str, index: &LineIndex<'_>) -> Value {
 
 /// The rustc-style text of a finding. `ansi`: with rustc's colors (for
 /// `json-diagnostic-rendered-ansi` runs).
-pub fn rendered(finding: &Finding, file_name: &str, index: &LineIndex<'_>, ansi: bool) -> String {
+pub fn rendered(
+    finding: &CheckFinding,
+    file_name: &str,
+    index: &LineIndex<'_>,
+    ansi: bool,
+) -> String {
     let first = finding.labels.iter().map(|l| l.lo.line).min().unwrap_or(1);
     let last = finding
         .labels
@@ -148,10 +153,10 @@ pub fn rendered(finding: &Finding, file_name: &str, index: &LineIndex<'_>, ansi:
 /// The `compiler-message` line (without a newline) for a finding in `file_name` (as rustc
 /// names it: relative to the workspace root) whose text is `text`.
 pub fn compiler_message(
-    finding: &Finding,
+    finding: &CheckFinding,
     file_name: &str,
     text: &str,
-    origin: &Origin,
+    origin: &PackageTarget,
     ansi: bool,
 ) -> String {
     let index = LineIndex::new(text);
@@ -197,9 +202,9 @@ mod tests {
     use super::*;
     use crate::lints::Check;
 
-    fn sample() -> (Finding, &'static str) {
+    fn sample() -> (CheckFinding, &'static str) {
         let text = "async fn f() {\n    std::thread::sleep(d); // ünïcode\n}\n";
-        let finding = Finding {
+        let finding = CheckFinding {
             check: Check::BlockingCallInAsync,
             message: "blocking call `std::thread::sleep` in async fn `f`".into(),
             labels: vec![Label {
@@ -212,13 +217,13 @@ mod tests {
                 primary: true,
             }],
             notes: vec![("help", "use `tokio::time::sleep(..).await`".into())],
-            anchors: vec![1, 2],
+            enclosing: vec![1, 2],
         };
         (finding, text)
     }
 
-    fn origin() -> Origin {
-        Origin {
+    fn origin() -> PackageTarget {
+        PackageTarget {
             package_id: "path+file:///w/app#0.1.0".into(),
             manifest_path: "/w/app/Cargo.toml".into(),
             target: json!({"kind": ["bin"], "crate_types": ["bin"], "name": "app",

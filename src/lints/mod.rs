@@ -1,77 +1,67 @@
-//! Our own source checks: asyncio habits that compile without a word from rustc or default
-//! clippy (issue 6). They read the workspace members' sources with `syn` (no type
-//! information), so every check is syntactic and conservative: when unsure, it stays silent.
+//! Source checks: asyncio habits that compile without a word from rustc or default clippy
+//! (issue 6). They read the workspace members' sources with `syn` (no type information), so
+//! every check is syntactic and conservative: when unsure, it stays silent. (The folder and
+//! the `--no-lints`/`--deny-lints` flags keep the older word "lints"; in code the concept is
+//! [`Check`], in prose "source check".)
 //!
-//! A finding becomes a cargo-compatible `compiler-message` line (see [`emit`]) with the code
-//! `explain_async::<check>`, so it flows through the same matching and rendering as rustc's
-//! diagnostics, and a rule file in `explanations/` explains it. This module never writes to
-//! stdout; [`workspace::run`] returns lines for the stream loop to inject.
+//! A finding ([`CheckFinding`]) becomes a cargo-compatible `compiler-message` line (see
+//! [`emit`]) with the code `explain_async::<check_id>`, so it flows through the same matching
+//! and rendering as rustc's diagnostics, and a rule file in `explanations/` explains it. This
+//! module never writes to stdout; [`workspace::run`] returns lines for the stream loop to
+//! inject.
 //!
+//! The shape is clippy's: one file per check under one shared pass.
+//! - [`walker`]: the pass. One walk over a parsed file that keeps the scope (async or not,
+//!   `use` items, known local types, enclosing items) and hands every expression and block
+//!   to every check as a [`walker::Node`], with a [`walker::CheckContext`] to ask and report.
+//! - [`checks`]: the list of checks ([`Check`]) and `checks/<check_id>.rs`, one per check,
+//!   each with its `check(cx, node)` and its own unit tests.
+//! - [`syntax`]: questions about `syn` trees any check may ask (strip `?`, which names a
+//!   pattern binds, the first `.await` in the current context, …).
 //! - [`resolve`]: `use`-item resolution, so `use std::thread; thread::sleep(..)` is seen as
 //!   `std::thread::sleep` while `use tokio::time::sleep; sleep(..)` is not.
-//! - [`analyzer`]: one walk over a file that runs the three checks.
-//! - [`allow`]: `// explain-async: allow(<check>)` comments.
+//! - [`apis`]: the std and reqwest APIs known to block, and the types the walk follows.
+//! - [`allow`]: `// explain-async: allow(<check_id>)` comments.
 //! - [`emit`]: a finding as a JSON line with a rustc-style `rendered` (annotate-snippets).
 //! - [`workspace`]: which files to read (cargo metadata targets, module tree), and the run.
+//! - [`background`]: the thread the run goes on while cargo builds.
+//!
+//! # Adding a source check
+//!
+//! 1. Write `src/lints/checks/<check_id>.rs` (the id is a snake_case noun for the situation).
+//!    It opens with a `//!` saying what it finds and what it leaves alone, and has
+//!    `pub(super) fn check<'ast>(cx: &mut CheckContext<'ast, '_>, node: Node<'ast>)`: match
+//!    the nodes you care about, return at once for the rest, ask `cx` about the scope
+//!    (`async_context`, `resolve`, `known_type`, `is_local`, …), and call
+//!    `cx.report(Check::<Name>, message, labels, notes)`; the walk adds the note on how to
+//!    silence it. Put its unit tests beside it: [`found`] gives `(check_id, line)` pairs.
+//!    If it needs the walk to stop somewhere new (a statement, a macro call), add a
+//!    [`walker::Node`] variant for it.
+//! 2. In `checks/mod.rs`, add `mod <check_id>;` and one line `<Name> => <check_id>,` at the
+//!    end of the `declare_checks!` list. Forgetting either is caught: a file without its
+//!    `mod` line fails the unit test in `checks/mod.rs`, a `mod` line without its list entry
+//!    leaves `check` unused (a warning `cargo clippy -- -D warnings` rejects), and a list
+//!    entry whose module has no `check` does not compile.
+//! 3. Write the rule that explains it, `explanations/<check_id>.md`, matching
+//!    `level = "warning"` and `code = "explain_async::<check_id>"`, with captures from the
+//!    message (copy an existing check's rule).
+//! 4. Add fixtures, as for any rule: `tests/fixtures/<check_id>/` with
+//!    `// explain-async: <check_id>` on each line the check must flag, and near misses
+//!    `tests/fixtures/<check_id>__<variant>/` it must leave alone. `tests/lints.rs` runs every
+//!    check over every fixture and snapshots each check's output in every format
+//!    (`cargo insta review` to accept the new snapshots after reading them).
 
 pub mod allow;
-pub mod analyzer;
 pub mod apis;
 pub mod background;
+pub mod checks;
 pub mod emit;
 pub mod resolve;
+pub mod syntax;
+pub mod walker;
 pub mod workspace;
 
-use std::fmt;
-
-/// The source checks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Check {
-    /// A known blocking call (`std::thread::sleep`, `std::fs::*`, …) inside async code.
-    BlockingCallInAsync,
-    /// A loop that awaits `.accept()` and then awaits handling of the connection inline.
-    SequentialAcceptLoop,
-    /// An async lock guard still alive at a later, unrelated `.await`.
-    LockHeldAcrossAwait,
-}
-
-impl Check {
-    /// Every check, in id order.
-    pub const ALL: [Check; 3] = [
-        Check::BlockingCallInAsync,
-        Check::LockHeldAcrossAwait,
-        Check::SequentialAcceptLoop,
-    ];
-
-    /// The check's id: also the id of the rule that explains it and the name used in
-    /// `allow(...)`.
-    pub fn id(self) -> &'static str {
-        match self {
-            Check::BlockingCallInAsync => "blocking_call_in_async",
-            Check::SequentialAcceptLoop => "sequential_accept_loop",
-            Check::LockHeldAcrossAwait => "lock_held_across_await",
-        }
-    }
-
-    /// The diagnostic code findings carry (`explain_async::<id>`).
-    pub fn code(self) -> String {
-        format!("{CODE_PREFIX}{}", self.id())
-    }
-
-    /// The check with this id.
-    pub fn from_id(id: &str) -> Option<Check> {
-        Check::ALL.into_iter().find(|c| c.id() == id)
-    }
-}
-
-impl fmt::Display for Check {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.id())
-    }
-}
-
-/// Prefix of the codes our findings carry; tells them apart from rustc's in a stream.
-pub const CODE_PREFIX: &str = "explain_async::";
+pub use checks::{Check, CODE_PREFIX};
 
 /// A position in a source file: 1-based line, 0-based column in characters (as
 /// `proc_macro2` reports it).
@@ -91,9 +81,9 @@ pub struct Label {
     pub primary: bool,
 }
 
-/// One finding of one check in one file.
+/// One finding of one source check in one file.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Finding {
+pub struct CheckFinding {
     pub check: Check,
     /// The diagnostic's message (rustc's first line).
     pub message: String,
@@ -103,10 +93,10 @@ pub struct Finding {
     pub notes: Vec<(&'static str, String)>,
     /// First lines of the items and statements enclosing the finding, outermost first; an
     /// `allow` comment just above any of them silences the finding.
-    pub anchors: Vec<usize>,
+    pub enclosing: Vec<usize>,
 }
 
-impl Finding {
+impl CheckFinding {
     /// The primary label (every finding has one).
     pub fn primary(&self) -> &Label {
         &self.labels[0]
@@ -120,9 +110,21 @@ impl Finding {
 pub fn analyze_source(
     text: &str,
     include_cfg_test: bool,
-) -> Result<analyzer::FileReport, syn::Error> {
-    let mut report = analyzer::analyze(text, include_cfg_test)?;
+) -> Result<walker::FileReport, syn::Error> {
+    let mut report = walker::analyze(text, include_cfg_test)?;
     let allows = allow::Allows::scan(text);
     report.findings.retain(|f| !allows.silences(f));
     Ok(report)
+}
+
+/// `(check_id, line)` of every finding in `src`, in the order of the walk (for the checks'
+/// unit tests).
+#[cfg(test)]
+pub(crate) fn found(src: &str) -> Vec<(&'static str, usize)> {
+    analyze_source(src, false)
+        .unwrap()
+        .findings
+        .iter()
+        .map(|f| (f.check.id(), f.primary().lo.line))
+        .collect()
 }

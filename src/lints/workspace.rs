@@ -1,4 +1,4 @@
-//! Which files the checks read, and the run over them.
+//! Which files the source checks read, and the run over them.
 //!
 //! Files: the targets of the workspace members that this `cargo check` builds (read from
 //! `cargo metadata`), following `mod` declarations from each target's root, like the
@@ -11,7 +11,7 @@
 //! are checked.
 //!
 //! Checks can be silenced for a whole workspace or package in Cargo.toml:
-//! `[workspace.metadata.explain-async] allow = ["<check>"]` or the same under
+//! `[workspace.metadata.explain-async] allow = ["<check_id>"]` or the same under
 //! `[package.metadata.explain-async]`.
 
 use std::collections::{BTreeSet, HashSet, VecDeque};
@@ -21,8 +21,8 @@ use std::sync::{Condvar, Mutex};
 use cargo_metadata::{Metadata, Package, Target};
 use serde_json::Value;
 
-use super::analyzer::ModDecl;
-use super::emit::{compiler_message, Origin};
+use super::emit::{compiler_message, PackageTarget};
+use super::walker::ModDecl;
 use super::{analyze_source, Check};
 
 /// What a run produced.
@@ -229,10 +229,14 @@ fn allow_list(value: &Value, place: &str, notes: &mut Vec<String>) -> BTreeSet<C
             Some(check) => {
                 out.insert(check);
             }
-            None => notes.push(format!(
-                "unknown check {item} in the `allow` list of {place} (known: {})",
-                Check::ALL.map(Check::id).join(", ")
-            )),
+            None => {
+                let mut known: Vec<&str> = Check::ALL.iter().map(|c| c.id()).collect();
+                known.sort_unstable();
+                notes.push(format!(
+                    "unknown check {item} in the `allow` list of {place} (known: {})",
+                    known.join(", ")
+                ))
+            }
         }
     }
     out
@@ -250,7 +254,7 @@ struct Job {
 }
 
 struct Unit {
-    origin: Origin,
+    origin: PackageTarget,
     allowed: BTreeSet<Check>,
     cfg_test: bool,
 }
@@ -340,7 +344,7 @@ pub fn run(
                 origin: units.len(),
             });
             units.push(Unit {
-                origin: Origin {
+                origin: PackageTarget {
                     package_id: pkg.id.repr.clone(),
                     manifest_path: pkg.manifest_path.to_string(),
                     target: serde_json::to_value(target).unwrap_or(Value::Null),
