@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, ValueEnum};
 
+use crate::cargo::args::{split_inline, CargoArgs, END_OF_OPTIONS};
 use crate::error::Error;
 pub use crate::render::Format;
 
@@ -62,6 +63,9 @@ pub struct Options {
     /// Arguments forwarded to cargo (filled by the splitter, not by clap).
     #[arg(skip)]
     pub cargo_args: Vec<String>,
+    /// The same arguments, parsed once: what the tool needs to know about the build.
+    #[arg(skip)]
+    pub cargo: CargoArgs,
 }
 
 /// Our options that take a value.
@@ -121,6 +125,7 @@ pub fn parse(argv: Vec<String>) -> Result<Parsed, Error> {
     clap_args.extend(ours);
     match Options::try_parse_from(clap_args) {
         Ok(mut options) => {
+            options.cargo = CargoArgs::parse(&cargo);
             options.cargo_args = cargo;
             if options.deny_lints && options.no_lints {
                 return Err(Error::Usage(
@@ -155,13 +160,13 @@ fn split(args: Vec<String>) -> Result<(Vec<String>, Vec<String>), Error> {
     let mut cargo = Vec::new();
     let mut it = args.into_iter();
     while let Some(arg) = it.next() {
-        if arg == "--" {
+        if arg == END_OF_OPTIONS {
             // Everything after `--` belongs to cargo (e.g. clippy's own flags).
             cargo.push(arg);
             cargo.extend(it.by_ref());
             break;
         }
-        let name = arg.split_once('=').map_or(arg.as_str(), |(n, _)| n);
+        let (name, inline) = split_inline(&arg);
         if name == "--message-format" {
             return Err(Error::Usage(
                 "--message-format belongs to cargo and is chosen by explain-async; use --format human|short|json|github|sarif|gitlab instead".into(),
@@ -170,7 +175,7 @@ fn split(args: Vec<String>) -> Result<(Vec<String>, Vec<String>), Error> {
         if OURS_FLAGS.contains(&name) {
             ours.push(arg);
         } else if OURS_WITH_VALUE.contains(&name) {
-            let inline = arg.contains('=');
+            let inline = inline.is_some();
             ours.push(arg);
             if !inline {
                 if let Some(value) = it.next() {
@@ -229,6 +234,10 @@ mod tests {
                 "--format"
             ]
         );
+        assert_eq!(o.cargo.as_slice(), o.cargo_args);
+        assert_eq!(o.cargo.packages, vec!["app"]);
+        assert!(o.cargo.targets.all);
+        assert_eq!(o.cargo.metadata_flags, vec!["--features", "a b"]);
     }
 
     #[test]

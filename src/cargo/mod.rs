@@ -2,6 +2,7 @@
 //! `$CARGO` (else `cargo` on PATH), stdin null, stdout piped for us to parse as it arrives,
 //! stderr inherited so progress and `could not compile` stay live on the terminal.
 
+pub mod args;
 pub mod child;
 pub mod metadata;
 #[cfg(unix)]

@@ -7,8 +7,8 @@
 //! `--workspace`/`--all` with `--exclude`, else the package of the manifest in use (the
 //! workspace's default members when that is the workspace root). Targets: lib and bins by
 //! default; `--lib`, `--bin(s)`, `--example(s)`, `--test(s)`, `--bench(es)`,
-//! `--all-targets` as cargo reads them. `#[cfg(test)]` code is read only when test targets
-//! are checked.
+//! `--all-targets` as cargo reads them (the flags are read by [`CargoArgs`]). `#[cfg(test)]`
+//! code is read only when test targets are checked.
 //!
 //! Checks can be silenced for a whole workspace or package in Cargo.toml:
 //! `[workspace.metadata.explain-async] allow = ["<check_id>"]` or the same under
@@ -18,12 +18,13 @@ use std::collections::{BTreeSet, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::{Condvar, Mutex};
 
-use cargo_metadata::{Metadata, Package, Target};
+use cargo_metadata::{Metadata, Package};
 use serde_json::Value;
 
 use super::emit::{compiler_message, PackageTarget};
 use super::walker::ModDecl;
 use super::{analyze_source, Check};
+use crate::cargo::args::CargoArgs;
 
 /// What a run produced.
 #[derive(Debug, Default)]
@@ -41,115 +42,6 @@ pub struct Outcome {
     pub notes: Vec<String>,
 }
 
-/// Which targets the cargo arguments ask for.
-#[derive(Debug, Default)]
-struct TargetFilter {
-    explicit: bool,
-    all: bool,
-    lib: bool,
-    bins: bool,
-    examples: bool,
-    tests: bool,
-    benches: bool,
-    /// `--bin x`, `--example x`, … by kind.
-    named: Vec<(&'static str, String)>,
-}
-
-impl TargetFilter {
-    fn accepts(&self, t: &Target) -> bool {
-        let lib = t.is_lib()
-            || t.is_proc_macro()
-            || t.is_rlib()
-            || t.is_dylib()
-            || t.is_cdylib()
-            || t.is_staticlib();
-        let kind = if lib {
-            "lib"
-        } else if t.is_bin() {
-            "bin"
-        } else if t.is_example() {
-            "example"
-        } else if t.is_test() {
-            "test"
-        } else if t.is_bench() {
-            "bench"
-        } else {
-            return false; // build scripts and unknown kinds
-        };
-        if self.all {
-            return true;
-        }
-        if !self.explicit {
-            return kind == "lib" || kind == "bin";
-        }
-        let wanted = match kind {
-            "lib" => self.lib,
-            "bin" => self.bins,
-            "example" => self.examples,
-            "test" => self.tests,
-            _ => self.benches,
-        };
-        wanted || self.named.iter().any(|(k, n)| *k == kind && *n == t.name)
-    }
-
-    /// Whether `#[cfg(test)]` code is compiled in this run.
-    fn cfg_test(&self) -> bool {
-        self.all || self.tests || self.named.iter().any(|(k, _)| *k == "test")
-    }
-}
-
-/// The cargo arguments that matter here.
-#[derive(Debug, Default)]
-struct Args {
-    packages: Vec<String>,
-    excludes: Vec<String>,
-    workspace: bool,
-    targets: TargetFilter,
-    manifest_path: Option<PathBuf>,
-}
-
-fn parse_args(cargo_args: &[String]) -> Args {
-    let mut args = Args::default();
-    let mut it = cargo_args.iter();
-    while let Some(arg) = it.next() {
-        let (name, inline) = match arg.split_once('=') {
-            Some((n, v)) if n.starts_with("--") => (n, Some(v.to_string())),
-            _ => (arg.as_str(), None),
-        };
-        let value =
-            |it: &mut std::slice::Iter<'_, String>| inline.clone().or_else(|| it.next().cloned());
-        let t = &mut args.targets;
-        match name {
-            "--" => break,
-            "-p" | "--package" => args.packages.extend(value(&mut it)),
-            p if p.starts_with("-p") && p.len() > 2 => args.packages.push(p[2..].to_string()),
-            "--exclude" => args.excludes.extend(value(&mut it)),
-            "--workspace" | "--all" => args.workspace = true,
-            "--manifest-path" => args.manifest_path = value(&mut it).map(PathBuf::from),
-            "--all-targets" => t.all = true,
-            "--lib" => (t.explicit, t.lib) = (true, true),
-            "--bins" => (t.explicit, t.bins) = (true, true),
-            "--examples" => (t.explicit, t.examples) = (true, true),
-            "--tests" => (t.explicit, t.tests) = (true, true),
-            "--benches" => (t.explicit, t.benches) = (true, true),
-            "--bin" | "--example" | "--test" | "--bench" => {
-                t.explicit = true;
-                let kind = match name {
-                    "--bin" => "bin",
-                    "--example" => "example",
-                    "--test" => "test",
-                    _ => "bench",
-                };
-                if let Some(v) = value(&mut it) {
-                    t.named.push((kind, v));
-                }
-            }
-            _ => {}
-        }
-    }
-    args
-}
-
 /// Whether a `-p` spec (`name`, `name@version`, `name:version`, a glob) names `pkg`.
 fn spec_matches(spec: &str, pkg: &Package) -> bool {
     let name_part = spec.split(['@', ':']).next().unwrap_or(spec);
@@ -164,7 +56,7 @@ fn spec_matches(spec: &str, pkg: &Package) -> bool {
 }
 
 /// The manifest cargo will use: `--manifest-path`, else the nearest `Cargo.toml` upwards.
-fn current_manifest(args: &Args, cwd: &Path) -> Option<PathBuf> {
+fn current_manifest(args: &CargoArgs, cwd: &Path) -> Option<PathBuf> {
     let path = match &args.manifest_path {
         Some(p) => cwd.join(p),
         None => cwd
@@ -180,7 +72,7 @@ fn same_file(a: &Path, b: &Path) -> bool {
 }
 
 /// The members this run checks.
-fn select<'m>(metadata: &'m Metadata, args: &Args, cwd: &Path) -> Vec<&'m Package> {
+fn select<'m>(metadata: &'m Metadata, args: &CargoArgs, cwd: &Path) -> Vec<&'m Package> {
     let members = metadata.workspace_packages();
     if !args.packages.is_empty() {
         return members
@@ -309,8 +201,7 @@ fn display_name(path: &Path, root: &Path) -> String {
         .replace('\\', "/")
 }
 
-/// Runs the checks on the files this cargo invocation compiles. `cwd` locates the current
-/// package as cargo does; `ansi`: rustc-style colors in `rendered`; `jobs`: worker threads.
+/// [`run_for`] with `cargo_args` parsed here, for callers that hold them as strings.
 pub fn run(
     metadata: &Metadata,
     cargo_args: &[String],
@@ -318,7 +209,18 @@ pub fn run(
     ansi: bool,
     jobs: usize,
 ) -> Outcome {
-    let args = parse_args(cargo_args);
+    run_for(metadata, &CargoArgs::parse(cargo_args), cwd, ansi, jobs)
+}
+
+/// Runs the checks on the files this cargo invocation compiles. `cwd` locates the current
+/// package as cargo does; `ansi`: rustc-style colors in `rendered`; `jobs`: worker threads.
+pub fn run_for(
+    metadata: &Metadata,
+    args: &CargoArgs,
+    cwd: &Path,
+    ansi: bool,
+    jobs: usize,
+) -> Outcome {
     let mut outcome = Outcome::default();
     let global = allow_list(
         &metadata.workspace_metadata,
@@ -329,14 +231,14 @@ pub fn run(
     let target_dir = metadata.target_directory.as_std_path();
     let mut units = Vec::new();
     let mut roots = Vec::new();
-    for pkg in select(metadata, &args, cwd) {
+    for pkg in select(metadata, args, cwd) {
         let place = format!("[package.metadata.explain-async] of `{}`", pkg.name);
         let mut allowed = allow_list(&pkg.metadata, &place, &mut outcome.notes);
         allowed.extend(global.iter().copied());
         if allowed.len() == Check::ALL.len() {
             continue;
         }
-        for target in pkg.targets.iter().filter(|t| args.targets.accepts(t)) {
+        for target in pkg.targets.iter().filter(|t| args.targets.selects(t)) {
             let path = target.src_path.as_std_path().to_path_buf();
             roots.push(Job {
                 child_dir: child_dir(&path, true),
@@ -506,39 +408,6 @@ fn walk(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn args(v: &[&str]) -> Args {
-        parse_args(&v.iter().map(|s| s.to_string()).collect::<Vec<_>>())
-    }
-
-    #[test]
-    fn reads_package_and_target_flags() {
-        let a = args(&[
-            "-p",
-            "a",
-            "--package=b",
-            "-pc",
-            "--all-targets",
-            "--",
-            "-p",
-            "x",
-        ]);
-        assert_eq!(a.packages, vec!["a", "b", "c"]);
-        assert!(a.targets.all && a.targets.cfg_test());
-        let a = args(&[
-            "--workspace",
-            "--exclude",
-            "z",
-            "--bin",
-            "srv",
-            "--manifest-path=m/Cargo.toml",
-        ]);
-        assert!(a.workspace);
-        assert_eq!(a.excludes, vec!["z"]);
-        assert_eq!(a.targets.named, vec![("bin", "srv".to_string())]);
-        assert!(!a.targets.cfg_test());
-        assert_eq!(a.manifest_path, Some(PathBuf::from("m/Cargo.toml")));
-    }
 
     #[test]
     fn allow_lists_name_checks() {
