@@ -155,7 +155,8 @@ pub struct CargoArgs {
     pub workspace: bool,
     /// The target-selection flags.
     pub targets: Targets,
-    /// The arguments `cargo metadata` must also get (see [`FOR_METADATA`]), as given.
+    /// The arguments `cargo metadata` must also get to describe the same build (features,
+    /// `--offline`, `--locked`, `--frozen`, `-Z`, `--config`), as given.
     pub metadata_flags: Vec<String>,
 }
 

@@ -34,9 +34,9 @@
 //!    the nodes you care about, return at once for the rest, ask `cx` about the scope
 //!    (`async_context`, `resolve`, `known_type`, `is_local`, …), and call
 //!    `cx.report(Check::<Name>, message, labels, notes)`; the walk adds the note on how to
-//!    silence it. Put its unit tests beside it: [`found`] gives `(check_id, line)` pairs.
-//!    If it needs the walk to stop somewhere new (a statement, a macro call), add a
-//!    [`walker::Node`] variant for it.
+//!    silence it. Put its unit tests beside it: `crate::lints::found` gives
+//!    `(check_id, line)` pairs. If it needs the walk to stop somewhere new (a statement, a
+//!    macro call), add a [`walker::Node`] variant for it.
 //! 2. In `checks/mod.rs`, add `mod <check_id>;` and one line `<Name> => <check_id>,` at the
 //!    end of the `declare_checks!` list. Forgetting either is caught: a file without its
 //!    `mod` line fails the unit test in `checks/mod.rs`, a `mod` line without its list entry
@@ -47,9 +47,13 @@
 //!    message (copy an existing check's rule).
 //! 4. Add fixtures, as for any rule: `tests/fixtures/<check_id>/` with
 //!    `// explain-async: <check_id>` on each line the check must flag, and near misses
-//!    `tests/fixtures/<check_id>__<variant>/` it must leave alone. `tests/lints.rs` runs every
-//!    check over every fixture and snapshots each check's output in every format
-//!    (`cargo insta review` to accept the new snapshots after reading them).
+//!    `tests/fixtures/<check_id>__<variant>/` it must leave alone; list both in `members` of
+//!    `tests/fixtures/Cargo.toml` and record their cargo streams with
+//!    `scripts/record-streams.sh` (the replay layer wants one per member, and shows that
+//!    rustc itself says nothing there). `tests/lints.rs` runs every check over every fixture
+//!    and snapshots each check's output in every format (`snapshots/lints/`), and
+//!    `tests/rule_blocks.rs` the rule's block (`snapshots/rules/`); read the new snapshots,
+//!    then accept them with `cargo insta review`.
 
 pub mod allow;
 pub mod apis;

@@ -1,7 +1,7 @@
 //! The list of source checks, and one file per check (`<check_id>.rs`), clippy's
 //! `methods/<lint>.rs` in small. Each file holds what the check looks for, a
 //! `check(cx, node)` that the walk ([`super::walker`]) calls at every expression and block,
-//! and its own unit tests. [`declare_checks!`] turns the list below into the [`Check`] type:
+//! and its own unit tests. `declare_checks!` turns the list below into the [`Check`] type:
 //! its id, its code and its entry point. How to add one: [`crate::lints`].
 
 use std::fmt;
