@@ -8,7 +8,7 @@ use std::io::{self, BufReader, IsTerminal, Write};
 use std::sync::mpsc;
 
 use crate::cargo::child::Cargo;
-use crate::cargo::{metadata, Invocation, Subcommand};
+use crate::cargo::{Invocation, Subcommand};
 use crate::cli::{self, ColorChoice, Options, Parsed};
 use crate::error::Error;
 use crate::exit;
@@ -46,7 +46,7 @@ fn run(argv: Vec<OsString>) -> Result<u8, Error> {
     );
     let ctx = RenderContext { color };
     if options.explain.is_some() || options.list_rules {
-        let project = LiveProject::start(options.cargo_args.clone(), false, None);
+        let project = LiveProject::start(options.cargo.clone(), false, None);
         let book = load_rulebook(&options, &project)?;
         let mut out = io::stdout().lock();
         let written = match &options.explain {
@@ -64,8 +64,8 @@ fn run(argv: Vec<OsString>) -> Result<u8, Error> {
 
 /// `--from FILE|-`: a saved stream, rendered as if cargo had just printed it.
 fn replay(options: &Options, from: &str, ctx: RenderContext) -> Result<u8, Error> {
-    let workspace_is_cwd = metadata::manifest_path(&options.cargo_args).is_none();
-    let project = LiveProject::start(options.cargo_args.clone(), workspace_is_cwd, None);
+    let workspace_is_cwd = options.cargo.manifest_path.is_none();
+    let project = LiveProject::start(options.cargo.clone(), workspace_is_cwd, None);
     let book = load_rulebook(options, &project)?;
     let mut outputs = Outputs::open(plan(options, ctx, &project, from == "-"))?;
     let input_err = |source| Error::Input {
@@ -88,7 +88,7 @@ fn live(options: &Options, ctx: RenderContext) -> Result<u8, Error> {
     // The source checks reuse the project context's `cargo metadata` answer.
     let (share, metadata) = mpsc::channel();
     let lints_on = !options.no_lints;
-    let project = LiveProject::start(options.cargo_args.clone(), false, lints_on.then_some(share));
+    let project = LiveProject::start(options.cargo.clone(), false, lints_on.then_some(share));
     let invocation = Invocation {
         subcommand: if options.clippy {
             Subcommand::Clippy
@@ -106,7 +106,7 @@ fn live(options: &Options, ctx: RenderContext) -> Result<u8, Error> {
         args: options.cargo_args.clone(),
     };
     let checks =
-        lints_on.then(|| background::start(metadata, options.cargo_args.clone(), invocation.ansi));
+        lints_on.then(|| background::start(metadata, options.cargo.clone(), invocation.ansi));
     let (child, _forwarding) = invocation.spawn_forwarding()?;
     let mut cargo = Cargo::new(child);
     // The rulebook may include rule directories named in Cargo.toml, read while cargo starts;

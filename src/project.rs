@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{mpsc, Arc, Mutex, OnceLock};
 
+use crate::cargo::args::CargoArgs;
 use crate::cargo::metadata;
 use crate::context::{PackageContext, Project, ProjectContext};
 use crate::diagnostic::Diagnostic;
@@ -31,12 +32,12 @@ impl LiveProject {
     /// `cargo metadata` run serves both; a failure drops the sender, which tells the receiver
     /// there is nothing to wait for.
     pub fn start(
-        cargo_args: Vec<String>,
+        cargo: CargoArgs,
         workspace_is_cwd: bool,
         share: Option<mpsc::Sender<Arc<cargo_metadata::Metadata>>>,
     ) -> Self {
         let handle = std::thread::spawn(move || {
-            let metadata = metadata::load(&cargo_args, false).ok()?;
+            let metadata = metadata::load_for(&cargo, false).ok()?;
             let metadata = Arc::new(metadata);
             if let Some(share) = share {
                 let _ = share.send(Arc::clone(&metadata));

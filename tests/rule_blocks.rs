@@ -7,6 +7,7 @@ mod common;
 
 use std::sync::OnceLock;
 
+use cargo_explain_async::cargo::args::CargoArgs;
 use cargo_explain_async::output::Sink;
 use cargo_explain_async::project::LiveProject;
 use cargo_explain_async::render::format::{renderer, Format, Settings};
@@ -24,7 +25,7 @@ fn project() -> &'static LiveProject {
             "--manifest-path".to_string(),
             manifest.to_string_lossy().into_owned(),
         ];
-        LiveProject::start(args, false, None)
+        LiveProject::start(CargoArgs::parse(&args), false, None)
     })
 }
 

@@ -6,6 +6,7 @@ use std::sync::{mpsc, Arc};
 use std::thread::JoinHandle;
 
 use super::workspace;
+use crate::cargo::args::CargoArgs;
 
 /// syn recurses on nesting; a big stack keeps pathological sources from overflowing it.
 const STACK: usize = 64 * 1024 * 1024;
@@ -28,7 +29,7 @@ pub struct Results {
 /// sender means the checks cannot run (cargo metadata failed: cargo check will say why).
 pub fn start(
     metadata: mpsc::Receiver<Arc<cargo_metadata::Metadata>>,
-    cargo_args: Vec<String>,
+    cargo: CargoArgs,
     ansi: bool,
 ) -> Running {
     let handle = std::thread::Builder::new()
@@ -38,7 +39,7 @@ pub fn start(
             let metadata = metadata.recv().ok()?;
             let cwd = std::env::current_dir().ok()?;
             let jobs = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
-            Some(workspace::run(&metadata, &cargo_args, &cwd, ansi, jobs))
+            Some(workspace::run_for(&metadata, &cargo, &cwd, ansi, jobs))
         })
         .ok();
     Running(handle)
