@@ -1,10 +1,18 @@
 //! Every recipe, by the name rule files use in `[[fix]] recipe = "…"`. One file per family;
 //! each recipe is a [`Recipe`](super::Recipe) with its own unit tests beside it.
 
+pub mod await_;
+pub mod locate;
+
 use super::Recipe;
 
 /// `(name, recipe)`, sorted by name (a test checks), looked up by [`get`].
-pub const RECIPES: &[(&str, Recipe)] = &[];
+pub const RECIPES: &[(&str, Recipe)] = &[
+    ("append_await", await_::append_await),
+    ("await_context_words", await_::await_context_words),
+    ("prefix_await", await_::prefix_await),
+    ("remove_await", await_::remove_await),
+];
 
 /// The recipe called `name`.
 pub fn get(name: &str) -> Option<Recipe> {
