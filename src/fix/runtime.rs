@@ -97,8 +97,9 @@ impl RuntimeApi {
             Runtime::Smol => MainEntry::BlockOn("smol::block_on"),
             // `#[async_std::main]` needs the `attributes` feature; `block_on` always exists.
             Runtime::AsyncStd => MainEntry::BlockOn("async_std::task::block_on"),
-            // trpl 0.3 keeps `run` (the Book's name) beside `block_on`.
-            Runtime::Trpl => MainEntry::BlockOn("trpl::run"),
+            // trpl 0.3 renamed `run` to `block_on` (its doc comment on `run` says so) and keeps
+            // `run` only for older copies of the Book.
+            Runtime::Trpl => MainEntry::BlockOn("trpl::block_on"),
             Runtime::Futures => MainEntry::BlockOn("futures::executor::block_on"),
         }
     }
@@ -202,7 +203,7 @@ mod tests {
         let trpl = package(vec![Runtime::Trpl], None);
         let api = RuntimeApi::for_package(Some(&trpl), Some("use tokio::x;"));
         assert_eq!(api.runtime, Runtime::Trpl);
-        assert_eq!(api.main_entry(), MainEntry::BlockOn("trpl::run"));
+        assert_eq!(api.main_entry(), MainEntry::BlockOn("trpl::block_on"));
         assert_eq!(api.async_mutex(), None);
         let smol = package(vec![Runtime::Smol, Runtime::Futures], None);
         let api = RuntimeApi::for_package(Some(&smol), None);

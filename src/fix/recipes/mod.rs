@@ -3,15 +3,20 @@
 
 pub mod await_;
 pub mod locate;
+pub mod manifest;
+pub mod runtime_entry;
 
 use super::Recipe;
 
 /// `(name, recipe)`, sorted by name (a test checks), looked up by [`get`].
 pub const RECIPES: &[(&str, Recipe)] = &[
     ("append_await", await_::append_await),
+    ("async_main_entry", runtime_entry::async_main_entry),
     ("await_context_words", await_::await_context_words),
+    ("current_thread_flavor", manifest::current_thread_flavor),
     ("prefix_await", await_::prefix_await),
     ("remove_await", await_::remove_await),
+    ("tokio_features", manifest::tokio_features),
 ];
 
 /// The recipe called `name`.
