@@ -185,30 +185,36 @@ pub fn stream_diagnostics(member: &str) -> Vec<Diagnostic> {
     out
 }
 
-/// The findings of our own source checks on a fixture's `src/main.rs`, as the compiler-message
-/// lines the tool injects.
+/// The findings of our own source checks on a fixture's source files (`src/*.rs`), as the
+/// compiler-message lines the tool injects.
 pub fn lint_diagnostics(member: &str) -> Vec<Diagnostic> {
-    let file = format!("{member}/src/main.rs");
-    let text = std::fs::read_to_string(fixtures_dir().join(&file)).unwrap();
-    let report = cargo_explain_async::lints::analyze_source(&text, false).unwrap();
     let origin = Origin {
         package_id: format!("path+file://[ROOT]/{member}#0.0.0"),
         manifest_path: format!("[ROOT]/{member}/Cargo.toml"),
-        target: serde_json::json!({"kind": ["bin"], "name": member, "src_path": format!("[ROOT]/{file}")}),
+        target: serde_json::json!({"kind": ["bin"], "name": member, "src_path": format!("[ROOT]/{member}/src/main.rs")}),
     };
-    report
-        .findings
-        .iter()
-        .map(|f| {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(fixtures_dir().join(member).join("src"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "rs"))
+        .collect();
+    files.sort();
+    let mut out = Vec::new();
+    for path in files {
+        let file = format!("{member}/src/{}", path.file_name().unwrap().to_string_lossy());
+        let text = std::fs::read_to_string(&path).unwrap();
+        let report = cargo_explain_async::lints::analyze_source(&text, false).unwrap();
+        for f in &report.findings {
             let line = compiler_message(f, &file, &text, &origin, false) + "\n";
             match classify(Line {
                 raw: line.as_bytes(),
             }) {
-                Event::Diagnostic(d) => *d,
+                Event::Diagnostic(d) => out.push(*d),
                 _ => panic!("not a diagnostic: {line}"),
             }
-        })
-        .collect()
+        }
+    }
+    out
 }
 
 /// Every explained diagnostic of `member` (its recorded stream, or our source checks when
@@ -260,6 +266,12 @@ pub fn fixed(file: &str, fix: &fix::Fix) -> String {
     let text = sources.read(file).unwrap_or_else(|| panic!("no file {file}"));
     let edits: Vec<&fix::Edit> = fix.edits.iter().filter(|e| e.file == file).collect();
     fix::apply(&text, edits).unwrap()
+}
+
+/// The fixed text of the file a case's diagnostic is in.
+pub fn fixed_here(case: &Case) -> String {
+    let file = case.diagnostic.user_span().unwrap().file_name.clone();
+    fixed(&file, case.fix())
 }
 
 /// The fixture's main source file name, as rustc spells it.

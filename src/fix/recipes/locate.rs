@@ -472,22 +472,25 @@ fn collect_ident_uses(
     within: &Range<usize>,
     out: &mut Vec<Range<usize>>,
 ) {
-    let mut after_dot = false;
+    // The two punctuation characters just before the current token (`.` names a field or
+    // method, `::` a path segment: neither is a use of a local name).
+    let mut before: [Option<char>; 2] = [None, None];
     for tt in tokens {
         match tt {
             TokenTree::Group(g) => {
                 collect_ident_uses(g.stream(), name, within, out);
-                after_dot = false;
+                before = [None, None];
             }
             TokenTree::Ident(i) => {
                 let r = syntax::range(i.span());
-                if !after_dot && i == name && syntax::contains(within, &r) {
+                let qualified = before[1] == Some('.') || before == [Some(':'), Some(':')];
+                if !qualified && i == name && syntax::contains(within, &r) {
                     out.push(r);
                 }
-                after_dot = false;
+                before = [None, None];
             }
             TokenTree::Punct(p) => {
-                after_dot = p.as_char() == '.';
+                before = [before[1], Some(p.as_char())];
             }
             TokenTree::Literal(lit) => {
                 let r = syntax::range(lit.span());
@@ -497,7 +500,7 @@ fn collect_ident_uses(
                         out.push(r);
                     }
                 }
-                after_dot = false;
+                before = [None, None];
             }
         }
     }

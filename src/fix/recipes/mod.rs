@@ -2,6 +2,7 @@
 //! each recipe is a [`Recipe`](super::Recipe) with its own unit tests beside it.
 
 pub mod await_;
+pub mod blocking;
 pub mod locate;
 pub mod manifest;
 pub mod runtime_entry;
@@ -12,10 +13,12 @@ use super::Recipe;
 pub const RECIPES: &[(&str, Recipe)] = &[
     ("append_await", await_::append_await),
     ("async_main_entry", runtime_entry::async_main_entry),
+    ("async_twin", blocking::async_twin),
     ("await_context_words", await_::await_context_words),
     ("current_thread_flavor", manifest::current_thread_flavor),
     ("prefix_await", await_::prefix_await),
     ("remove_await", await_::remove_await),
+    ("spawn_handler", blocking::spawn_handler),
     ("tokio_features", manifest::tokio_features),
 ];
 
