@@ -674,7 +674,7 @@ pub fn use_insertion_point(source: &Source) -> usize {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::fix::MemorySources;
     use std::collections::BTreeMap;

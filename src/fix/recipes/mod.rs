@@ -5,6 +5,7 @@ pub mod await_;
 pub mod blocking;
 pub mod locate;
 pub mod manifest;
+pub mod pin;
 pub mod runtime_entry;
 
 use super::Recipe;
@@ -15,7 +16,10 @@ pub const RECIPES: &[(&str, Recipe)] = &[
     ("async_main_entry", runtime_entry::async_main_entry),
     ("async_twin", blocking::async_twin),
     ("await_context_words", await_::await_context_words),
+    ("box_pin", pin::box_pin),
     ("current_thread_flavor", manifest::current_thread_flavor),
+    ("impl_future_return", pin::impl_future_return),
+    ("pin_future", pin::pin_future),
     ("prefix_await", await_::prefix_await),
     ("remove_await", await_::remove_await),
     ("spawn_handler", blocking::spawn_handler),
