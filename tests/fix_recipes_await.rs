@@ -15,13 +15,19 @@ fn expect_edits(rule: &str, expected: &[(usize, &str)], applicability: Applicabi
     assert_eq!(cases.len(), expected.len(), "{rule}: number of diagnostics");
     for (case, (line, text)) in cases.iter().zip(expected) {
         let fix = case.fix();
-        assert_eq!(fix.applicability, applicability, "{rule} line {line}: {}", fix.title);
+        assert_eq!(
+            fix.applicability, applicability,
+            "{rule} line {line}: {}",
+            fix.title
+        );
         let fixed = fixed(&main_rs(member), fix);
-        assert!(parses(&fixed), "{rule}: fixed file does not parse:\n{fixed}");
+        assert!(
+            parses(&fixed),
+            "{rule}: fixed file does not parse:\n{fixed}"
+        );
         assert_line(&fixed, *line, text);
     }
 }
-
 
 #[test]
 fn future_used_as_value() {
@@ -51,7 +57,10 @@ fn method_called_on_future() {
 fn field_accessed_on_future() {
     expect_edits(
         "field_accessed_on_future",
-        &[(16, "let name = get_user(1).await.name; // explain-async: field_accessed_on_future")],
+        &[(
+            16,
+            "let name = get_user(1).await.name; // explain-async: field_accessed_on_future",
+        )],
         MACHINE,
     );
 }
@@ -69,7 +78,10 @@ fn operator_on_future() {
 fn future_not_display() {
     expect_edits(
         "future_not_display",
-        &[(11, "println!(\"status: {}\", fetch_status().await); // explain-async: future_not_display")],
+        &[(
+            11,
+            "println!(\"status: {}\", fetch_status().await); // explain-async: future_not_display",
+        )],
         MACHINE,
     );
 }
@@ -78,7 +90,10 @@ fn future_not_display() {
 fn future_not_iterator() {
     expect_edits(
         "future_not_iterator",
-        &[(11, "for order in list_orders().await { // explain-async: future_not_iterator")],
+        &[(
+            11,
+            "for order in list_orders().await { // explain-async: future_not_iterator",
+        )],
         MACHINE,
     );
 }
@@ -87,7 +102,10 @@ fn future_not_iterator() {
 fn question_mark_on_future() {
     expect_edits(
         "question_mark_on_future",
-        &[(13, "let token = fetch_token(user_id).await?; // explain-async: question_mark_on_future")],
+        &[(
+            13,
+            "let token = fetch_token(user_id).await?; // explain-async: question_mark_on_future",
+        )],
         MACHINE,
     );
 }
@@ -108,7 +126,10 @@ fn unused_future() {
 fn clippy_let_underscore_future() {
     expect_edits(
         "clippy_let_underscore_future",
-        &[(9, "send_audit_event(\"login\").await; // explain-async: clippy_let_underscore_future")],
+        &[(
+            9,
+            "send_audit_event(\"login\").await; // explain-async: clippy_let_underscore_future",
+        )],
         MACHINE,
     );
 }
@@ -117,7 +138,10 @@ fn clippy_let_underscore_future() {
 fn clippy_async_yields_async() {
     expect_edits(
         "clippy_async_yields_async",
-        &[(11, "fetch_count().await // explain-async: clippy_async_yields_async")],
+        &[(
+            11,
+            "fetch_count().await // explain-async: clippy_async_yields_async",
+        )],
         MAYBE,
     );
 }
@@ -126,7 +150,10 @@ fn clippy_async_yields_async() {
 fn prefix_await() {
     expect_edits(
         "prefix_await",
-        &[(10, "let greeting = fetch_greeting().await; // explain-async: prefix_await")],
+        &[(
+            10,
+            "let greeting = fetch_greeting().await; // explain-async: prefix_await",
+        )],
         MACHINE,
     );
 }
@@ -136,7 +163,11 @@ fn await_on_non_future() {
     let cases = cases_of("await_on_non_future", "await_on_non_future", false);
     assert_eq!(cases.len(), 2);
     let fixed_port = fixed(&main_rs("await_on_non_future"), cases[0].fix());
-    assert_line(&fixed_port, 10, "parse_port(\"8080\") // explain-async: await_on_non_future");
+    assert_line(
+        &fixed_port,
+        10,
+        "parse_port(\"8080\") // explain-async: await_on_non_future",
+    );
     assert_eq!(cases[0].fix().applicability, MACHINE);
     // The blocking `std::fs` call becomes its runtime twin, which is a future.
     let fixed_fs = fixed(&main_rs("await_on_non_future"), cases[1].fix());

@@ -50,7 +50,10 @@ fn blocking_calls_get_twins_or_the_blocking_pool() {
         }
     }
     let expect = |line: usize, text: &str| {
-        let (_, _, got) = seen.iter().find(|(l, _, _)| *l == line).unwrap_or_else(|| panic!("no case at {line}: {seen:?}"));
+        let (_, _, got) = seen
+            .iter()
+            .find(|(l, _, _)| *l == line)
+            .unwrap_or_else(|| panic!("no case at {line}: {seen:?}"));
         assert!(got.starts_with(text), "line {line}: {got}");
     };
     // `use std::thread;` stays (thread::spawn uses it); `use std::thread::sleep;` goes with
@@ -63,12 +66,21 @@ fn blocking_calls_get_twins_or_the_blocking_pool() {
     expect(21, "let text = tokio::fs::read_to_string(path).await?;");
     // `File::open(path)` has no same-typed twin, and `path` is borrowed: words.
     expect(22, "words: `std::fs::File::open(path)` blocks");
-    expect(29, "let value = tokio::task::spawn_blocking(move || rx.recv()).await.unwrap().unwrap();");
-    expect(30, "tokio::task::spawn_blocking(move || worker.join()).await.unwrap().unwrap();");
+    expect(
+        29,
+        "let value = tokio::task::spawn_blocking(move || rx.recv()).await.unwrap().unwrap();",
+    );
+    expect(
+        30,
+        "tokio::task::spawn_blocking(move || worker.join()).await.unwrap().unwrap();",
+    );
     // A method chain moves to the pool whole.
     expect(37, ".output()).await.unwrap()");
     expect(45, "tokio::time::sleep(Duration::from_millis(10)).await;");
-    let twins: Vec<_> = seen.iter().filter(|(l, _, _)| [15, 16, 21, 45].contains(l)).collect();
+    let twins: Vec<_> = seen
+        .iter()
+        .filter(|(l, _, _)| [15, 16, 21, 45].contains(l))
+        .collect();
     assert!(twins.iter().all(|(_, a, _)| *a == MACHINE), "{twins:?}");
 }
 
@@ -78,13 +90,22 @@ fn a_twin_removes_the_import_it_leaves_unused() {
     let cases = cases_of(member, member, true);
     let config = cases
         .iter()
-        .find(|c| c.diagnostic.user_span().unwrap().file_name.ends_with("config.rs"))
+        .find(|c| {
+            c.diagnostic
+                .user_span()
+                .unwrap()
+                .file_name
+                .ends_with("config.rs")
+        })
         .expect("the finding in config.rs");
     let fix = config.fix();
     assert_eq!(fix.applicability, MACHINE);
     let text = fixed_here(config);
     assert!(!text.contains("use std::fs::write;"), "{text}");
-    assert!(text.contains("    tokio::fs::write(\"/dev/null\", b\"reloaded\").await"), "{text}");
+    assert!(
+        text.contains("    tokio::fs::write(\"/dev/null\", b\"reloaded\").await"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -106,8 +127,20 @@ fn accept_loops_spawn_the_handling() {
             firing(&text, Check::SequentialAcceptLoop).len() + 1,
             firing(&before, Check::SequentialAcceptLoop).len()
         );
-        assert!(text.lines().nth(case.line() - 1).unwrap().trim_start().starts_with("tokio::spawn(async move {"), "{text}");
+        assert!(
+            text.lines()
+                .nth(case.line() - 1)
+                .unwrap()
+                .trim_start()
+                .starts_with("tokio::spawn(async move {"),
+            "{text}"
+        );
     }
     let first = fixed_here(&cases[0]);
-    assert!(first.contains("        tokio::spawn(async move {\n            handle(socket).await\n        });"), "{first}");
+    assert!(
+        first.contains(
+            "        tokio::spawn(async move {\n            handle(socket).await\n        });"
+        ),
+        "{first}"
+    );
 }

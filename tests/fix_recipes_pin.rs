@@ -37,10 +37,26 @@ fn join_all_gets_pinned_boxes() {
 #[test]
 fn an_awaited_box_is_pinned_first() {
     for (member, line, expected) in [
-        ("unpinned_boxed_future_awaited", 6, "Box::into_pin(job).await; // explain-async: unpinned_boxed_future_awaited"),
-        ("runtime__smol_boxed_future_awaited", 7, "Box::into_pin(job).await; // explain-async: unpinned_boxed_future_awaited"),
-        ("runtime__async_std_boxed_future_awaited", 7, "Box::into_pin(job).await; // explain-async: unpinned_boxed_future_awaited"),
-        ("runtime__futures_boxed_future_awaited", 6, "Box::into_pin(job).await // explain-async: unpinned_boxed_future_awaited"),
+        (
+            "unpinned_boxed_future_awaited",
+            6,
+            "Box::into_pin(job).await; // explain-async: unpinned_boxed_future_awaited",
+        ),
+        (
+            "runtime__smol_boxed_future_awaited",
+            7,
+            "Box::into_pin(job).await; // explain-async: unpinned_boxed_future_awaited",
+        ),
+        (
+            "runtime__async_std_boxed_future_awaited",
+            7,
+            "Box::into_pin(job).await; // explain-async: unpinned_boxed_future_awaited",
+        ),
+        (
+            "runtime__futures_boxed_future_awaited",
+            6,
+            "Box::into_pin(job).await // explain-async: unpinned_boxed_future_awaited",
+        ),
     ] {
         let cases = cases_of(member, "unpinned_boxed_future_awaited", false);
         let fix = cases[0].fix();
@@ -58,7 +74,11 @@ fn async_block_where_a_boxed_future_is_expected() {
     let text = fixed(&main_rs(member), cases[0].fix());
     assert_line(&text, 19, "run: Box::pin(async { println!(\"working\") }), // explain-async: async_block_where_boxed_future_expected");
     let text = fixed(&main_rs(member), cases[1].fix());
-    assert_line(&text, 27, "false => Box::pin(async { 2 }), // explain-async: async_block_where_boxed_future_expected");
+    assert_line(
+        &text,
+        27,
+        "false => Box::pin(async { 2 }), // explain-async: async_block_where_boxed_future_expected",
+    );
     assert!(cases.iter().all(|c| c.fix().applicability == MACHINE));
 }
 
@@ -69,15 +89,35 @@ fn distinct_async_blocks_share_one_boxed_type() {
     assert_eq!(cases.len(), 3);
     let boxed = "std::pin::Pin<Box<dyn std::future::Future<Output = _> + '_>>";
     let text = fixed(&main_rs(member), cases[0].fix());
-    assert_line(&text, 11, &format!("let pending: {boxed} = if use_cache {{"));
+    assert_line(
+        &text,
+        11,
+        &format!("let pending: {boxed} = if use_cache {{"),
+    );
     assert_line(&text, 12, "Box::pin(async { String::from(\"cached\") })");
-    assert_line(&text, 14, "Box::pin(async { load(\"users\").await }) // explain-async: distinct_async_block_types");
+    assert_line(
+        &text,
+        14,
+        "Box::pin(async { load(\"users\").await }) // explain-async: distinct_async_block_types",
+    );
     let text = fixed(&main_rs(member), cases[1].fix());
-    assert_line(&text, 21, &format!("let pending: {boxed} = match source {{"));
+    assert_line(
+        &text,
+        21,
+        &format!("let pending: {boxed} = match source {{"),
+    );
     assert_line(&text, 23, "_ => Box::pin(async { load(\"network\").await }), // explain-async: distinct_async_block_types");
     let text = fixed(&main_rs(member), cases[2].fix());
-    assert_line(&text, 30, &format!("let mut jobs: Vec<{boxed}> = Vec::new();"));
-    assert_line(&text, 31, "jobs.push(Box::pin(async { load(\"a\").await }));");
+    assert_line(
+        &text,
+        30,
+        &format!("let mut jobs: Vec<{boxed}> = Vec::new();"),
+    );
+    assert_line(
+        &text,
+        31,
+        "jobs.push(Box::pin(async { load(\"a\").await }));",
+    );
     assert!(cases.iter().all(|c| c.fix().applicability == MACHINE));
 }
 
@@ -100,8 +140,16 @@ fn select_in_a_loop_pins_the_future_before_the_loop() {
     let cases = cases_of(member, member, false);
     assert_eq!(cases.len(), 6);
     let first = fixed(&main_rs(member), cases[0].fix());
-    assert_line(&first, 20, "let mut deadline = std::pin::pin!(tokio::time::sleep(Duration::from_secs(1)));");
+    assert_line(
+        &first,
+        20,
+        "let mut deadline = std::pin::pin!(tokio::time::sleep(Duration::from_secs(1)));",
+    );
     let last = fixed(&main_rs(member), cases[5].fix());
-    assert_line(&last, 31, "let mut download = std::pin::pin!(long_download());");
+    assert_line(
+        &last,
+        31,
+        "let mut download = std::pin::pin!(long_download());",
+    );
     assert!(cases.iter().all(|c| c.fix().applicability == MACHINE));
 }

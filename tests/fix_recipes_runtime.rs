@@ -17,33 +17,64 @@ fn async_main_under_tokio_gets_the_attribute() {
     let fix = cases[0].fix();
     assert_eq!(fix.applicability, MACHINE);
     // The workspace's tokio has `full`: no Cargo.toml edit.
-    assert!(fix.edits.iter().all(|e| e.file == main_rs(member)), "{fix:?}");
+    assert!(
+        fix.edits.iter().all(|e| e.file == main_rs(member)),
+        "{fix:?}"
+    );
     let text = fixed(&main_rs(member), fix);
     assert_line(&text, 8, "#[tokio::main]");
-    assert_line(&text, 9, "async fn main() { // explain-async: async_main_without_runtime");
+    assert_line(
+        &text,
+        9,
+        "async fn main() { // explain-async: async_main_without_runtime",
+    );
 }
 
 #[test]
 fn async_main_under_other_runtimes_runs_in_block_on() {
     for (member, call) in [
         ("runtime__smol_async_main", "smol::block_on(async {"),
-        ("runtime__async_std_async_main", "async_std::task::block_on(async {"),
+        (
+            "runtime__async_std_async_main",
+            "async_std::task::block_on(async {",
+        ),
         ("runtime__trpl_async_main", "trpl::block_on(async {"),
-        ("runtime__futures_async_main", "futures::executor::block_on(async {"),
+        (
+            "runtime__futures_async_main",
+            "futures::executor::block_on(async {",
+        ),
     ] {
         let cases = cases_of(member, "async_main_without_runtime", false);
         let fix = cases[0].fix();
         assert_eq!(fix.applicability, MACHINE, "{member}");
         let text = fixed(&main_rs(member), fix);
         assert!(parses(&text), "{text}");
-        let main_line = text.lines().position(|l| l.starts_with("fn main(")).unwrap_or_else(|| panic!("{text}"));
+        let main_line = text
+            .lines()
+            .position(|l| l.starts_with("fn main("))
+            .unwrap_or_else(|| panic!("{text}"));
         assert_line(&text, main_line + 2, call);
-        assert!(!text.lines().any(|l| l.starts_with("async fn main")), "{text}");
+        assert!(
+            !text.lines().any(|l| l.starts_with("async fn main")),
+            "{text}"
+        );
         // Never a runtime the package does not use.
-        for other in ["tokio::", "smol::", "async_std::", "trpl::", "futures::executor"] {
+        for other in [
+            "tokio::",
+            "smol::",
+            "async_std::",
+            "trpl::",
+            "futures::executor",
+        ] {
             if !call.starts_with(other) {
-                let before = std::fs::read_to_string(fixtures_dir().join(member).join("src/main.rs")).unwrap();
-                assert_eq!(text.matches(other).count(), before.matches(other).count(), "{member}: {other}");
+                let before =
+                    std::fs::read_to_string(fixtures_dir().join(member).join("src/main.rs"))
+                        .unwrap();
+                assert_eq!(
+                    text.matches(other).count(),
+                    before.matches(other).count(),
+                    "{member}: {other}"
+                );
             }
         }
     }
@@ -91,8 +122,13 @@ fn current_thread_flavor_is_the_fallback() {
         package: Some(&package),
         sources: &sources,
     };
-    let names = vec!["tokio_features".to_string(), "current_thread_flavor".to_string()];
-    let Some(cargo_explain_async::fix::Proposal::Edits(fix)) = cargo_explain_async::fix::propose(&names, &input) else {
+    let names = vec![
+        "tokio_features".to_string(),
+        "current_thread_flavor".to_string(),
+    ];
+    let Some(cargo_explain_async::fix::Proposal::Edits(fix)) =
+        cargo_explain_async::fix::propose(&names, &input)
+    else {
         panic!("no fallback");
     };
     assert_eq!(fix.applicability, MAYBE);
@@ -123,6 +159,9 @@ fn await_in_sync_main_is_left_to_words_when_main_is_not_the_frame() {
     // family), never an attribute on the wrong function.
     let cases = cases_of("await_outside_async", "await_outside_async", false);
     for case in &cases {
-        assert!(matches!(case.proposal, Some(cargo_explain_async::fix::Proposal::InWords { .. })));
+        assert!(matches!(
+            case.proposal,
+            Some(cargo_explain_async::fix::Proposal::InWords { .. })
+        ));
     }
 }

@@ -201,7 +201,10 @@ pub fn lint_diagnostics(member: &str) -> Vec<Diagnostic> {
     files.sort();
     let mut out = Vec::new();
     for path in files {
-        let file = format!("{member}/src/{}", path.file_name().unwrap().to_string_lossy());
+        let file = format!(
+            "{member}/src/{}",
+            path.file_name().unwrap().to_string_lossy()
+        );
         let text = std::fs::read_to_string(&path).unwrap();
         let report = cargo_explain_async::lints::analyze_source(&text, false).unwrap();
         for f in &report.findings {
@@ -263,7 +266,9 @@ pub fn cases_of(member: &str, rule: &str, lints: bool) -> Vec<Case> {
 /// The text of `file` with `fix` applied (its edits to that file only).
 pub fn fixed(file: &str, fix: &fix::Fix) -> String {
     let sources = FixtureSources::new();
-    let text = sources.read(file).unwrap_or_else(|| panic!("no file {file}"));
+    let text = sources
+        .read(file)
+        .unwrap_or_else(|| panic!("no file {file}"));
     let edits: Vec<&fix::Edit> = fix.edits.iter().filter(|e| e.file == file).collect();
     fix::apply(&text, edits).unwrap()
 }

@@ -11,8 +11,8 @@ use std::ops::Range;
 use syn::Expr;
 
 use super::locate::{
-    binding_before, child_spans, expr_at, expr_ident, exprs_where, short, span_range,
-    uses_of, wrap_postfix, Frame, Located, Source,
+    binding_before, child_spans, expr_at, expr_ident, exprs_where, short, span_range, uses_of,
+    wrap_postfix, Frame, Located, Source,
 };
 use crate::fix::runtime::MainEntry;
 use crate::fix::syntax;
@@ -74,7 +74,9 @@ fn future_exprs(input: &Input<'_>, src: &Source, primary: &Range<usize>) -> Vec<
         .filter(|s| s.label.as_deref().is_some_and(|l| l.contains("Future<")))
         .map(span_range)
         .collect();
-    if matches!(code, "E0369" | "E0368" | "E0600") || (!operand_spans.is_empty() && code == "E0277" && diag.message.starts_with("cannot ")) {
+    if matches!(code, "E0369" | "E0368" | "E0600")
+        || (!operand_spans.is_empty() && code == "E0277" && diag.message.starts_with("cannot "))
+    {
         let found: Vec<(Located, Site)> = operand_spans
             .iter()
             .filter_map(|r| expr_at(src, r))
@@ -85,7 +87,12 @@ fn future_exprs(input: &Input<'_>, src: &Source, primary: &Range<usize>) -> Vec<
         }
         // `u32 + fut()` (E0277): "cannot add `Rhs` to `Lhs`"; await the operand typed as a
         // future.
-        if let Some(bin) = exprs_where(src, |e, r| matches!(e, Expr::Binary(_)) && r == *primary || matches!(e, Expr::Binary(b) if syntax::node_range(&b.op) == *primary)).pop() {
+        if let Some(bin) = exprs_where(src, |e, r| {
+            matches!(e, Expr::Binary(_)) && r == *primary
+                || matches!(e, Expr::Binary(b) if syntax::node_range(&b.op) == *primary)
+        })
+        .pop()
+        {
             if let Expr::Binary(b) = &bin.expr {
                 let (rhs_ty, lhs_ty) = operator_types(&diag.message).unwrap_or_default();
                 let mut out = Vec::new();
@@ -102,24 +109,30 @@ fn future_exprs(input: &Input<'_>, src: &Source, primary: &Range<usize>) -> Vec<
         return Vec::new();
     }
     if code == "E0599" {
-        return exprs_where(src, |e, _| matches!(e, Expr::MethodCall(m) if syntax::node_range(&m.method) == *primary))
-            .into_iter()
-            .filter_map(|m| match &m.expr {
-                Expr::MethodCall(call) => expr_at(src, &syntax::node_range(&*call.receiver)),
-                _ => None,
-            })
-            .map(|l| (l, Site::Receiver))
-            .collect();
+        return exprs_where(
+            src,
+            |e, _| matches!(e, Expr::MethodCall(m) if syntax::node_range(&m.method) == *primary),
+        )
+        .into_iter()
+        .filter_map(|m| match &m.expr {
+            Expr::MethodCall(call) => expr_at(src, &syntax::node_range(&*call.receiver)),
+            _ => None,
+        })
+        .map(|l| (l, Site::Receiver))
+        .collect();
     }
     if code == "E0609" {
-        return exprs_where(src, |e, _| matches!(e, Expr::Field(f) if syntax::node_range(&f.member) == *primary))
-            .into_iter()
-            .filter_map(|m| match &m.expr {
-                Expr::Field(f) => expr_at(src, &syntax::node_range(&*f.base)),
-                _ => None,
-            })
-            .map(|l| (l, Site::FieldBase))
-            .collect();
+        return exprs_where(
+            src,
+            |e, _| matches!(e, Expr::Field(f) if syntax::node_range(&f.member) == *primary),
+        )
+        .into_iter()
+        .filter_map(|m| match &m.expr {
+            Expr::Field(f) => expr_at(src, &syntax::node_range(&*f.base)),
+            _ => None,
+        })
+        .map(|l| (l, Site::FieldBase))
+        .collect();
     }
     if code == "clippy::let_underscore_future" {
         let mut init = None;
@@ -156,8 +169,8 @@ fn operator_types(message: &str) -> Option<(String, String)> {
 }
 
 const PRIMITIVES: &[&str] = &[
-    "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32", "i64", "i128", "isize",
-    "f32", "f64",
+    "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32", "i64", "i128", "isize", "f32",
+    "f64",
 ];
 
 /// Types whose `Display` is in std (what `{}` can print).
@@ -167,9 +180,16 @@ fn is_display(ty: &str) -> bool {
 
 /// std collections whose values iterate with `for`.
 fn is_iterable(ty: &str) -> bool {
-    ["Vec<", "VecDeque<", "HashMap<", "HashSet<", "BTreeMap<", "BTreeSet<"]
-        .iter()
-        .any(|p| ty.starts_with(p) || ty.starts_with(&format!("std::collections::{p}")))
+    [
+        "Vec<",
+        "VecDeque<",
+        "HashMap<",
+        "HashSet<",
+        "BTreeMap<",
+        "BTreeSet<",
+    ]
+    .iter()
+    .any(|p| ty.starts_with(p) || ty.starts_with(&format!("std::collections::{p}")))
 }
 
 /// The `E` of a `Result<T, E>` type (`io::Result<T>` gives `std::io::Error`), as written in
@@ -192,9 +212,17 @@ fn result_error(ty: &syn::Type, text: &str) -> Option<String> {
         })
         .collect();
     match types.as_slice() {
-        [_, e] => Some(text.get(syntax::node_range(*e))?.replace(char::is_whitespace, "")),
+        [_, e] => Some(
+            text.get(syntax::node_range(*e))?
+                .replace(char::is_whitespace, ""),
+        ),
         [_] => {
-            let segs: Vec<String> = p.path.segments.iter().map(|s| s.ident.to_string()).collect();
+            let segs: Vec<String> = p
+                .path
+                .segments
+                .iter()
+                .map(|s| s.ident.to_string())
+                .collect();
             (segs.len() >= 2 && segs[segs.len() - 2] == "io").then(|| "std::io::Error".to_string())
         }
         _ => None,
@@ -210,7 +238,10 @@ fn question_mark_fits(output: &str, src: &Source, item: Option<&super::locate::F
     let syn::ReturnType::Type(_, ret) = &item.sig.output else {
         return false;
     };
-    match (result_error(&output_ty, output), result_error(ret, &src.text)) {
+    match (
+        result_error(&output_ty, output),
+        result_error(ret, &src.text),
+    ) {
         (Some(a), Some(b)) => a == b,
         _ => false,
     }
@@ -257,7 +288,9 @@ pub fn append_await(input: &Input<'_>) -> Option<Proposal> {
         for (at, replacement) in &hints {
             let agrees = match (site, replacement.as_str()) {
                 (_, ".await") => *at == target.range.end,
-                (Site::Receiver, "await.") => *at == target.range.end + 1 || src.slice(&(target.range.end..*at)).trim() == ".",
+                (Site::Receiver, "await.") => {
+                    *at == target.range.end + 1 || src.slice(&(target.range.end..*at)).trim() == "."
+                }
                 (_, r) => r.trim_end().ends_with(".await") && *at == target.range.start,
             };
             if !agrees {
@@ -274,9 +307,9 @@ pub fn append_await(input: &Input<'_>) -> Option<Proposal> {
             if let Some(binding) = binding {
                 let after = binding.local.end..target.frame_range.end;
                 let uses = uses_of(&src, &name, &after);
-                let awaited_elsewhere = uses.iter().any(|u| {
-                    src.text[u.end..].trim_start().starts_with(".await")
-                });
+                let awaited_elsewhere = uses
+                    .iter()
+                    .any(|u| src.text[u.end..].trim_start().starts_with(".await"));
                 if uses.len() > 1 && !awaited_elsewhere && binding.frame.is_async() {
                     let init = expr_at(&src, &binding.init)?;
                     place = init;
@@ -307,7 +340,9 @@ pub fn append_await(input: &Input<'_>) -> Option<Proposal> {
             Site::TryInner => {
                 !hints.is_empty()
                     && place.frame == Frame::AsyncFn(fn_name(&place))
-                    && output.as_deref().is_some_and(|o| question_mark_fits(o, &src, place.item.as_ref()))
+                    && output
+                        .as_deref()
+                        .is_some_and(|o| question_mark_fits(o, &src, place.item.as_ref()))
             }
             Site::Receiver | Site::FieldBase => !hints.is_empty(),
             Site::Operand => {
@@ -322,9 +357,19 @@ pub fn append_await(input: &Input<'_>) -> Option<Proposal> {
                     returns_unit(&src, &place.expr)
                         || input.diagnostic.rustc.message.contains("`Sleep`")
                         || input.diagnostic.rustc.message.contains("`Timer`")
-                } else if input.diagnostic.rustc.message.contains("doesn't implement `std::fmt::Display`") {
+                } else if input
+                    .diagnostic
+                    .rustc
+                    .message
+                    .contains("doesn't implement `std::fmt::Display`")
+                {
                     output.as_deref().is_some_and(is_display)
-                } else if input.diagnostic.rustc.message.contains("is not an iterator") {
+                } else if input
+                    .diagnostic
+                    .rustc
+                    .message
+                    .contains("is not an iterator")
+                {
                     output.as_deref().is_some_and(is_iterable)
                 } else {
                     !hints.is_empty()
@@ -370,7 +415,10 @@ pub fn append_await(input: &Input<'_>) -> Option<Proposal> {
 }
 
 fn fn_name(l: &Located) -> String {
-    l.item.as_ref().map(|i| i.sig.ident.to_string()).unwrap_or_default()
+    l.item
+        .as_ref()
+        .map(|i| i.sig.ident.to_string())
+        .unwrap_or_default()
 }
 
 /// The output types of the future operands named in an operator message, and the types of
@@ -404,7 +452,9 @@ fn sync_context_words(input: &Input<'_>, src: &Source, target: &Located) -> Prop
     let text = match &target.frame {
         Frame::SyncFn(name) if name == "main" => {
             let entry = match api.main_entry() {
-                MainEntry::Attribute(attr) => format!("mark it `{attr}` and make it `async fn main`"),
+                MainEntry::Attribute(attr) => {
+                    format!("mark it `{attr}` and make it `async fn main`")
+                }
                 MainEntry::BlockOn(f) => format!("run the async part with `{f}(async {{ … }})`"),
             };
             format!(
@@ -473,12 +523,19 @@ pub fn prefix_await(input: &Input<'_>) -> Option<Proposal> {
         text: fixed.as_str().into(),
         ast,
     };
-    let await_end = insert_at + edits[0].replacement.len() - (remove.end - remove.start) + edits[1].replacement.len();
-    let in_async = exprs_where(&new_src, |e, r| matches!(e, Expr::Await(_)) && r.end == await_end)
-        .first()
-        .is_some_and(|l| l.frame.is_async());
+    let await_end = insert_at + edits[0].replacement.len() - (remove.end - remove.start)
+        + edits[1].replacement.len();
+    let in_async = exprs_where(&new_src, |e, r| {
+        matches!(e, Expr::Await(_)) && r.end == await_end
+    })
+    .first()
+    .is_some_and(|l| l.frame.is_async());
     Some(Proposal::Edits(Fix {
-        title: format!("Write `{}.await` instead of `await {}`", short(expr_text.trim()), short(expr_text.trim())),
+        title: format!(
+            "Write `{}.await` instead of `await {}`",
+            short(expr_text.trim()),
+            short(expr_text.trim())
+        ),
         applicability: if in_async {
             Applicability::MachineApplicable
         } else {
@@ -494,7 +551,11 @@ pub fn prefix_await(input: &Input<'_>) -> Option<Proposal> {
 pub fn remove_await(input: &Input<'_>) -> Option<Proposal> {
     let diag = &input.diagnostic.rustc;
     let (_, src) = Source::primary(input)?;
-    let ty = diag.message.strip_prefix('`')?.split_once("` is not a future")?.0;
+    let ty = diag
+        .message
+        .strip_prefix('`')?
+        .split_once("` is not a future")?
+        .0;
     if ty.contains("Future") {
         return None;
     }
@@ -503,16 +564,20 @@ pub fn remove_await(input: &Input<'_>) -> Option<Proposal> {
         return None;
     };
     let range = span_range(span);
-    if span.file_name != src.file || src.slice(&range).split_whitespace().collect::<String>() != ".await" {
+    if span.file_name != src.file
+        || src.slice(&range).split_whitespace().collect::<String>() != ".await"
+    {
         return None;
     }
-    let base = exprs_where(&src, |e, r| matches!(e, Expr::Await(_)) && r.end == range.end)
-        .into_iter()
-        .next()
-        .and_then(|l| match l.expr {
-            Expr::Await(a) => Some(short(src.slice(&syntax::node_range(&*a.base)))),
-            _ => None,
-        })?;
+    let base = exprs_where(&src, |e, r| {
+        matches!(e, Expr::Await(_)) && r.end == range.end
+    })
+    .into_iter()
+    .next()
+    .and_then(|l| match l.expr {
+        Expr::Await(a) => Some(short(src.slice(&syntax::node_range(&*a.base)))),
+        _ => None,
+    })?;
     Some(Proposal::Edits(Fix {
         title: format!("Remove `.await` after `{base}`: it is a `{ty}`, not a future"),
         applicability: Applicability::MachineApplicable,
@@ -530,8 +595,10 @@ pub fn remove_await(input: &Input<'_>) -> Option<Proposal> {
 pub fn await_context_words(input: &Input<'_>) -> Option<Proposal> {
     let (span, src) = Source::primary(input)?;
     let primary = span_range(span);
-    let found = exprs_where(&src, |e, r| matches!(e, Expr::Await(_)) && syntax::contains(&r, &primary))
-        .pop()?;
+    let found = exprs_where(&src, |e, r| {
+        matches!(e, Expr::Await(_)) && syntax::contains(&r, &primary)
+    })
+    .pop()?;
     let Expr::Await(a) = &found.expr else {
         return None;
     };
@@ -540,9 +607,13 @@ pub fn await_context_words(input: &Input<'_>) -> Option<Proposal> {
     let spawn = api.spawn();
     let mut ranges = vec![found.range.clone()];
     let text = match &found.frame {
-        Frame::SyncFn(name) if name == "drop" && found.item.as_ref().is_some_and(|i| i.is_method) => {
+        Frame::SyncFn(name)
+            if name == "drop" && found.item.as_ref().is_some_and(|i| i.is_method) =>
+        {
             let hand_off = match spawn {
-                Some(spawn) => format!(", or hand the work to a task with `{spawn}({base})` if it may finish later"),
+                Some(spawn) => format!(
+                    ", or hand the work to a task with `{spawn}({base})` if it may finish later"
+                ),
                 None => String::new(),
             };
             format!(
@@ -557,7 +628,9 @@ pub fn await_context_words(input: &Input<'_>) -> Option<Proposal> {
             }
             if name == "main" {
                 let entry = match api.main_entry() {
-                    MainEntry::Attribute(attr) => format!("put `{attr}` on it and make it `async fn main`"),
+                    MainEntry::Attribute(attr) => {
+                        format!("put `{attr}` on it and make it `async fn main`")
+                    }
                     MainEntry::BlockOn(f) => format!("wrap its body in `{f}(async {{ … }})`"),
                 };
                 format!("`main` is a plain fn, so `.await` is not allowed in it: {entry}.")
@@ -588,12 +661,15 @@ pub fn await_context_words(input: &Input<'_>) -> Option<Proposal> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fix::MemorySources;
     use crate::fix::recipes::locate::test_support::{diagnostic, input_for};
+    use crate::fix::MemorySources;
 
     #[test]
     fn reads_the_output_type() {
-        assert_eq!(future_output("impl Future<Output = User>").as_deref(), Some("User"));
+        assert_eq!(
+            future_output("impl Future<Output = User>").as_deref(),
+            Some("User")
+        );
         assert_eq!(
             future_output("`impl Future<Output = Result<String, E>>` x").as_deref(),
             Some("Result<String, E>")
@@ -616,7 +692,16 @@ mod tests {
     #[test]
     fn unused_future_in_async_fn_gets_await() {
         let start = UNUSED.find("save(1)").unwrap();
-        let d = diagnostic("warning", "unused_must_use", "unused implementer of `Future` that must be used", "src/main.rs", UNUSED, start..start + 7, None, &[("futures do nothing unless you `.await` or poll them", None)]);
+        let d = diagnostic(
+            "warning",
+            "unused_must_use",
+            "unused implementer of `Future` that must be used",
+            "src/main.rs",
+            UNUSED,
+            start..start + 7,
+            None,
+            &[("futures do nothing unless you `.await` or poll them", None)],
+        );
         let sources = MemorySources::default().with("src/main.rs", UNUSED);
         let Some(Proposal::Edits(fix)) = append_await(&input_for(&d, &sources, None)) else {
             panic!("no edit");
@@ -629,9 +714,19 @@ mod tests {
     #[test]
     fn unused_future_in_sync_main_is_in_words() {
         let start = UNUSED.find("save(2)").unwrap();
-        let d = diagnostic("warning", "unused_must_use", "unused implementer of `Future` that must be used", "src/main.rs", UNUSED, start..start + 7, None, &[]);
+        let d = diagnostic(
+            "warning",
+            "unused_must_use",
+            "unused implementer of `Future` that must be used",
+            "src/main.rs",
+            UNUSED,
+            start..start + 7,
+            None,
+            &[],
+        );
         let sources = MemorySources::default().with("src/main.rs", UNUSED);
-        let Some(Proposal::InWords { text, lines }) = append_await(&input_for(&d, &sources, None)) else {
+        let Some(Proposal::InWords { text, lines }) = append_await(&input_for(&d, &sources, None))
+        else {
             panic!("expected words");
         };
         assert!(text.contains("`main` is not async"), "{text}");
@@ -642,7 +737,16 @@ mod tests {
     fn a_future_used_twice_is_awaited_at_its_let() {
         let text = "struct U { a: u8, b: u8 }\nasync fn get() -> U { U { a: 1, b: 2 } }\nasync fn run() {\n    let user = get();\n    let a = user.a;\n    let b = user.b;\n}\n";
         let start = text.find("user.a").unwrap() + 5;
-        let d = diagnostic("error", "E0609", "no field `a` on type `impl Future<Output = U>`", "src/main.rs", text, start..start + 1, None, &[]);
+        let d = diagnostic(
+            "error",
+            "E0609",
+            "no field `a` on type `impl Future<Output = U>`",
+            "src/main.rs",
+            text,
+            start..start + 1,
+            None,
+            &[],
+        );
         let sources = MemorySources::default().with("src/main.rs", text);
         let Some(Proposal::Edits(fix)) = append_await(&input_for(&d, &sources, None)) else {
             panic!("no edit");
@@ -656,7 +760,19 @@ mod tests {
     fn a_disagreeing_rustc_hint_declines() {
         let text = "async fn n() -> u32 { 1 }\nasync fn run() {\n    let x: u32 = n();\n}\n";
         let start = text.find("n();").unwrap();
-        let d = diagnostic("error", "E0308", "mismatched types", "src/main.rs", text, start..start + 3, Some("expected `u32`, found future"), &[("consider `await`ing on the `Future`", Some((start + 1, ".await")))]);
+        let d = diagnostic(
+            "error",
+            "E0308",
+            "mismatched types",
+            "src/main.rs",
+            text,
+            start..start + 3,
+            Some("expected `u32`, found future"),
+            &[(
+                "consider `await`ing on the `Future`",
+                Some((start + 1, ".await")),
+            )],
+        );
         let sources = MemorySources::default().with("src/main.rs", text);
         assert_eq!(append_await(&input_for(&d, &sources, None)), None);
     }
@@ -666,7 +782,16 @@ mod tests {
         let text = "async fn n() -> u32 { 1 }\nasync fn run() {\n    let x = n() + n();\n}\n";
         let a = text.find("n() +").unwrap();
         let b = text.rfind("n();").unwrap();
-        let mut d = diagnostic("error", "E0369", "cannot add `impl Future<Output = u32>` to `impl Future<Output = u32>`", "src/main.rs", text, a + 4..a + 5, None, &[]);
+        let mut d = diagnostic(
+            "error",
+            "E0369",
+            "cannot add `impl Future<Output = u32>` to `impl Future<Output = u32>`",
+            "src/main.rs",
+            text,
+            a + 4..a + 5,
+            None,
+            &[],
+        );
         for r in [a..a + 3, b..b + 3] {
             let mut s = d.rustc.spans[0].clone();
             s.byte_start = r.start as u32;
@@ -684,5 +809,189 @@ mod tests {
         let fixed = crate::fix::apply(text, &fix.edits).unwrap();
         assert!(fixed.contains("let x = n().await + n().await;"), "{fixed}");
         assert_eq!(fix.applicability, Applicability::MachineApplicable);
+    }
+}
+
+#[cfg(test)]
+mod more_tests {
+    use super::*;
+    use crate::fix::recipes::locate::test_support::{add_span, diagnostic, find, input_for};
+    use crate::fix::MemorySources;
+
+    fn prefix_case(text: &str) -> Option<Proposal> {
+        let whole = find(text, "await fetch()", None);
+        let mut d = diagnostic(
+            "error",
+            "",
+            "incorrect use of `await`",
+            "src/main.rs",
+            text,
+            whole.clone(),
+            None,
+            &[("`await` is a postfix operation", None)],
+        );
+        add_span(
+            &mut d,
+            Some(0),
+            "src/main.rs",
+            text,
+            whole.start..whole.start + 6,
+            true,
+            None,
+            Some(""),
+        );
+        add_span(
+            &mut d,
+            Some(0),
+            "src/main.rs",
+            text,
+            whole.end..whole.end,
+            true,
+            None,
+            Some(".await"),
+        );
+        let sources = MemorySources::default().with("src/main.rs", text);
+        prefix_await(&input_for(&d, &sources, None))
+    }
+
+    #[test]
+    fn prefix_await_in_async_and_sync_code() {
+        let text =
+            "async fn fetch() -> u8 { 1 }\nasync fn run() {\n    let g = await fetch();\n}\n";
+        let Some(Proposal::Edits(fix)) = prefix_case(text) else {
+            panic!("no edit")
+        };
+        assert_eq!(fix.applicability, Applicability::MachineApplicable);
+        assert!(crate::fix::apply(text, &fix.edits)
+            .unwrap()
+            .contains("let g = fetch().await;"));
+        // In a plain fn the syntax is fixed, but E0728 will follow: not machine-applicable.
+        let text = "async fn fetch() -> u8 { 1 }\nfn run() {\n    let g = await fetch();\n}\n";
+        let Some(Proposal::Edits(fix)) = prefix_case(text) else {
+            panic!("no edit")
+        };
+        assert_eq!(fix.applicability, Applicability::MaybeIncorrect);
+    }
+
+    #[test]
+    fn prefix_await_declines_when_rustc_split_something_else() {
+        let text =
+            "async fn fetch() -> u8 { 1 }\nasync fn run() {\n    let g = wait2 fetch();\n}\n";
+        let whole = find(text, "wait2 fetch()", None);
+        let mut d = diagnostic(
+            "error",
+            "",
+            "incorrect use of `await`",
+            "src/main.rs",
+            text,
+            whole.clone(),
+            None,
+            &[("`await` is a postfix operation", None)],
+        );
+        add_span(
+            &mut d,
+            Some(0),
+            "src/main.rs",
+            text,
+            whole.start..whole.start + 6,
+            true,
+            None,
+            Some(""),
+        );
+        add_span(
+            &mut d,
+            Some(0),
+            "src/main.rs",
+            text,
+            whole.end..whole.end,
+            true,
+            None,
+            Some(".await"),
+        );
+        let sources = MemorySources::default().with("src/main.rs", text);
+        assert_eq!(prefix_await(&input_for(&d, &sources, None)), None);
+    }
+
+    fn not_a_future(text: &str, ty: &str) -> Option<Proposal> {
+        let dot_await = find(text, ".await", None);
+        let mut d = diagnostic(
+            "error",
+            "E0277",
+            &format!("`{ty}` is not a future"),
+            "src/main.rs",
+            text,
+            dot_await.start + 1..dot_await.end,
+            None,
+            &[("remove the `.await`", None)],
+        );
+        add_span(
+            &mut d,
+            Some(0),
+            "src/main.rs",
+            text,
+            dot_await,
+            true,
+            None,
+            Some(""),
+        );
+        let sources = MemorySources::default().with("src/main.rs", text);
+        remove_await(&input_for(&d, &sources, None))
+    }
+
+    #[test]
+    fn remove_await_only_for_values_that_are_no_future_at_all() {
+        let text = "fn port() -> u16 { 1 }\nasync fn run() -> u16 {\n    port().await\n}\n";
+        let Some(Proposal::Edits(fix)) = not_a_future(text, "u16") else {
+            panic!("no edit")
+        };
+        assert!(crate::fix::apply(text, &fix.edits)
+            .unwrap()
+            .contains("    port()\n"));
+        // An unsized `dyn Future` is a future that cannot be held: removing `.await` is wrong.
+        assert_eq!(not_a_future(text, "dyn Future<Output = u16>"), None);
+    }
+
+    #[test]
+    fn await_in_drop_and_in_a_closure_are_in_words() {
+        let text = "async fn close() {}\nstruct C;\nimpl Drop for C {\n    fn drop(&mut self) {\n        close().await;\n    }\n}\nasync fn all(v: Vec<u8>) {\n    let _ = v.iter().map(|x| close().await);\n}\n";
+        let sources = MemorySources::default().with("src/main.rs", text);
+        let r = find(text, "await", None);
+        let d = diagnostic(
+            "error",
+            "E0728",
+            "`await` is only allowed inside `async` functions and blocks",
+            "src/main.rs",
+            text,
+            r,
+            None,
+            &[],
+        );
+        let Some(Proposal::InWords { text: words, .. }) =
+            await_context_words(&input_for(&d, &sources, None))
+        else {
+            panic!("no words")
+        };
+        assert!(
+            words.contains("`Drop::drop` is never async")
+                && words.contains("tokio::spawn(close())"),
+            "{words}"
+        );
+        let r = find(text, "await", Some("map("));
+        let d = diagnostic(
+            "error",
+            "E0728",
+            "`await` is only allowed inside `async` functions and blocks",
+            "src/main.rs",
+            text,
+            r,
+            None,
+            &[],
+        );
+        let Some(Proposal::InWords { text: words, .. }) =
+            await_context_words(&input_for(&d, &sources, None))
+        else {
+            panic!("no words")
+        };
+        assert!(words.contains("plain closure"), "{words}");
     }
 }

@@ -97,10 +97,11 @@ struct Call {
 fn find_call(input: &Input<'_>, src: &Source, primary: &Range<usize>) -> Option<Call> {
     let diag = &input.diagnostic.rustc;
     let (target, awaited) = if diag.message.ends_with("is not a future") {
-        let span = diag
-            .spans
-            .iter()
-            .find(|s| s.label.as_deref().is_some_and(|l| l.starts_with("this call returns")))?;
+        let span = diag.spans.iter().find(|s| {
+            s.label
+                .as_deref()
+                .is_some_and(|l| l.starts_with("this call returns"))
+        })?;
         (span_range(span), true)
     } else {
         (primary.clone(), false)
@@ -167,7 +168,9 @@ fn import_left_unused(src: &Source, name: &str, callee: &Range<usize>) -> Option
     }
     let start = syntax::line_start(&src.text, item_range.start);
     let end = syntax::line_end(&src.text, item_range.end);
-    if !src.text[start..item_range.start].trim().is_empty() || !src.text[item_range.end..end].trim().is_empty() {
+    if !src.text[start..item_range.start].trim().is_empty()
+        || !src.text[item_range.end..end].trim().is_empty()
+    {
         return None;
     }
     Some(Some(Edit {
@@ -260,7 +263,9 @@ pub fn async_twin(input: &Input<'_>) -> Option<Proposal> {
                     _ => false,
                 };
                 let sure = tidy
-                    && (api.runtime != Runtime::AsyncStd || literal_args || path == "std::thread::sleep");
+                    && (api.runtime != Runtime::AsyncStd
+                        || literal_args
+                        || path == "std::thread::sleep");
                 return Some(Proposal::Edits(Fix {
                     title: format!("Use `{}` instead of the blocking `{api_name}`", twin.path),
                     applicability: if sure {
@@ -319,7 +324,11 @@ fn blocking_pool(
     let mut edits = feature_edits(input, Some("rt"))?;
     // tokio's handle resolves to `Result<T, JoinError>` (Err only if the closure panicked);
     // smol's and async-std's resolve to `T`.
-    let unwrap = if api.runtime == Runtime::Tokio { ".unwrap()" } else { "" };
+    let unwrap = if api.runtime == Runtime::Tokio {
+        ".unwrap()"
+    } else {
+        ""
+    };
     edits.push(Edit {
         file: src.file.clone(),
         start: range.start,
@@ -340,7 +349,12 @@ fn blocking_pool(
     }))
 }
 
-fn blocking_words(src: &Source, range: &Range<usize>, api_name: &str, api: &RuntimeApi) -> Proposal {
+fn blocking_words(
+    src: &Source,
+    range: &Range<usize>,
+    api_name: &str,
+    api: &RuntimeApi,
+) -> Proposal {
     let call = short(src.slice(range));
     let text = match api.spawn_blocking() {
         Some(pool) => format!(
@@ -364,7 +378,11 @@ fn blocking_words(src: &Source, range: &Range<usize>, api_name: &str, api: &Runt
 
 /// The statement holding `inner`, directly inside a block that `within` contains: the
 /// statement's range and whether it ends with `;`.
-fn statement_around(src: &Source, inner: &Range<usize>, within: &Range<usize>) -> Option<(Range<usize>, syn::Stmt)> {
+fn statement_around(
+    src: &Source,
+    inner: &Range<usize>,
+    within: &Range<usize>,
+) -> Option<(Range<usize>, syn::Stmt)> {
     use syn::visit::Visit;
     struct Find<'r> {
         inner: &'r Range<usize>,
@@ -405,7 +423,11 @@ pub fn spawn_handler(input: &Input<'_>) -> Option<Proposal> {
     let loop_body = located.loops.last()?.clone();
     let (stmt_range, stmt) = statement_around(&src, &hit, &loop_body)?;
     let Some(spawn) = api.spawn() else {
-        return Some(accept_words(&src, &stmt_range, "the runtime has no spawn function"));
+        return Some(accept_words(
+            &src,
+            &stmt_range,
+            "the runtime has no spawn function",
+        ));
     };
     // What goes into the task: the statement, without a trailing `?` on the awaited handling
     // (inside the task there is no caller to return the error to): the result becomes the
@@ -415,15 +437,27 @@ pub fn spawn_handler(input: &Input<'_>) -> Option<Proposal> {
             (src.slice(&node_range(&*t.expr)).to_string(), true)
         }
         syn::Stmt::Expr(_, _) => (src.slice(&stmt_range).to_string(), false),
-        _ => return Some(accept_words(&src, &stmt_range, "its result is used after it")),
+        _ => {
+            return Some(accept_words(
+                &src,
+                &stmt_range,
+                "its result is used after it",
+            ))
+        }
     };
     if !dropped_question && src.slice(&stmt_range).contains('?') {
-        return Some(accept_words(&src, &stmt_range, "it returns errors with `?`"));
+        return Some(accept_words(
+            &src,
+            &stmt_range,
+            "it returns errors with `?`",
+        ));
     }
     // The loop (with its `while let` / `for` pattern) is where the connection is bound. Every
     // local the statement uses must be bound there, before the statement, and not used after
     // it: the task takes it.
-    let Some(item) = &located.item else { return None };
+    let Some(item) = &located.item else {
+        return None;
+    };
     let fn_locals = locals_in(&src, &item.range);
     let loop_expr = exprs_where(&src, |e, r| {
         matches!(e, Expr::Loop(_) | Expr::While(_) | Expr::ForLoop(_))
@@ -438,10 +472,18 @@ pub fn spawn_handler(input: &Input<'_>) -> Option<Proposal> {
             continue;
         }
         if !in_loop.contains(&name) {
-            return Some(accept_words(&src, &stmt_range, &format!("it uses `{name}`, which lives outside the loop")));
+            return Some(accept_words(
+                &src,
+                &stmt_range,
+                &format!("it uses `{name}`, which lives outside the loop"),
+            ));
         }
         if !uses_of(&src, &name, &(stmt_range.end..loop_body.end)).is_empty() {
-            return Some(accept_words(&src, &stmt_range, &format!("`{name}` is used after it")));
+            return Some(accept_words(
+                &src,
+                &stmt_range,
+                &format!("`{name}` is used after it"),
+            ));
         }
     }
     let mut edits = feature_edits(input, Some("rt"))?;
@@ -459,7 +501,11 @@ pub fn spawn_handler(input: &Input<'_>) -> Option<Proposal> {
         body.push_str(line.strip_prefix(indent.as_str()).unwrap_or(line));
     }
     // smol's `Task` cancels its future when dropped; `detach` lets it run on.
-    let detach = if api.runtime == Runtime::Smol { ".detach()" } else { "" };
+    let detach = if api.runtime == Runtime::Smol {
+        ".detach()"
+    } else {
+        ""
+    };
     let replacement = format!("{spawn}(async move {{\n{body}\n{indent}}}){detach};");
     edits.push(Edit {
         file: src.file.clone(),
@@ -514,7 +560,16 @@ mod tests {
 
     fn lint(text: &str, needle: &str) -> crate::diagnostic::Diagnostic {
         let start = text.find(needle).unwrap();
-        diagnostic("warning", "explain_async::blocking_call_in_async", "blocking call in async fn `f`", "src/main.rs", text, start..start + needle.len(), None, &[])
+        diagnostic(
+            "warning",
+            "explain_async::blocking_call_in_async",
+            "blocking call in async fn `f`",
+            "src/main.rs",
+            text,
+            start..start + needle.len(),
+            None,
+            &[],
+        )
     }
 
     #[test]
@@ -523,10 +578,22 @@ mod tests {
         let d = lint(text, "std::thread::sleep(Duration::from_millis(5))");
         let sources = MemorySources::default().with("src/main.rs", text);
         for (rt, line) in [
-            (Runtime::Tokio, "    tokio::time::sleep(Duration::from_millis(5)).await;"),
-            (Runtime::Smol, "    smol::Timer::after(Duration::from_millis(5)).await;"),
-            (Runtime::AsyncStd, "    async_std::task::sleep(Duration::from_millis(5)).await;"),
-            (Runtime::Trpl, "    trpl::sleep(Duration::from_millis(5)).await;"),
+            (
+                Runtime::Tokio,
+                "    tokio::time::sleep(Duration::from_millis(5)).await;",
+            ),
+            (
+                Runtime::Smol,
+                "    smol::Timer::after(Duration::from_millis(5)).await;",
+            ),
+            (
+                Runtime::AsyncStd,
+                "    async_std::task::sleep(Duration::from_millis(5)).await;",
+            ),
+            (
+                Runtime::Trpl,
+                "    trpl::sleep(Duration::from_millis(5)).await;",
+            ),
         ] {
             let p = pkg(rt);
             let Some(Proposal::Edits(fix)) = async_twin(&input_for(&d, &sources, Some(&p))) else {
@@ -537,7 +604,44 @@ mod tests {
         }
         // futures alone has neither a timer nor a blocking pool.
         let p = pkg(Runtime::Futures);
-        assert!(matches!(async_twin(&input_for(&d, &sources, Some(&p))), Some(Proposal::InWords { .. })));
+        assert!(matches!(
+            async_twin(&input_for(&d, &sources, Some(&p))),
+            Some(Proposal::InWords { .. })
+        ));
+    }
+
+    fn accept(text: &str, needle: &str) -> Option<Proposal> {
+        use crate::fix::recipes::locate::test_support::find;
+        let d = diagnostic(
+            "warning",
+            "explain_async::sequential_accept_loop",
+            "accept loop awaits the handling of `s` before accepting the next connection",
+            "src/main.rs",
+            text,
+            find(text, needle, None),
+            None,
+            &[],
+        );
+        let sources = MemorySources::default().with("src/main.rs", text);
+        let p = pkg(Runtime::Smol);
+        spawn_handler(&input_for(&d, &sources, Some(&p)))
+    }
+
+    #[test]
+    fn accept_loop_spawns_with_detach_under_smol_and_declines_on_outer_state() {
+        let text = "async fn serve(l: L) {\n    loop {\n        let (s, _) = l.accept().await.unwrap();\n        handle(s).await;\n    }\n}\n";
+        let Some(Proposal::Edits(fix)) = accept(text, "handle(s).await") else {
+            panic!("no edit")
+        };
+        let fixed = crate::fix::apply(text, &fix.edits).unwrap();
+        assert!(fixed.contains("        smol::spawn(async move {\n            handle(s).await;\n        }).detach();\n"), "{fixed}");
+        // `log` lives outside the loop: moving it into the first task would break the loop.
+        let text = "async fn serve(l: L, log: Log) {\n    loop {\n        let (s, _) = l.accept().await.unwrap();\n        handle(s, log).await;\n    }\n}\n";
+        let Some(Proposal::InWords { text: words, .. }) = accept(text, "handle(s, log).await")
+        else {
+            panic!("expected words")
+        };
+        assert!(words.contains("`log`"), "{words}");
     }
 
     #[test]
@@ -546,7 +650,9 @@ mod tests {
         let d = lint(text, "std::fs::File::open(path)");
         let sources = MemorySources::default().with("src/main.rs", text);
         let p = pkg(Runtime::Tokio);
-        let Some(Proposal::InWords { text, lines }) = async_twin(&input_for(&d, &sources, Some(&p))) else {
+        let Some(Proposal::InWords { text, lines }) =
+            async_twin(&input_for(&d, &sources, Some(&p)))
+        else {
             panic!("expected words");
         };
         assert!(text.contains("tokio::task::spawn_blocking"), "{text}");

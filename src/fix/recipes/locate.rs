@@ -74,7 +74,10 @@ impl Source {
     }
 
     /// Quoted lines of several ranges, in file order, each line once.
-    pub fn quote_all<'r>(&self, ranges: impl IntoIterator<Item = &'r Range<usize>>) -> Vec<QuotedLine> {
+    pub fn quote_all<'r>(
+        &self,
+        ranges: impl IntoIterator<Item = &'r Range<usize>>,
+    ) -> Vec<QuotedLine> {
         let mut lines: Vec<QuotedLine> = ranges.into_iter().flat_map(|r| self.quote(r)).collect();
         lines.sort_by_key(|l| l.number);
         lines.dedup_by_key(|l| l.number);
@@ -370,13 +373,18 @@ pub struct Located {
 /// The outermost expression whose range is exactly `range` (parentheses and the like count as
 /// distinct expressions; the outermost is the one a suffix applies to), with its context.
 pub fn expr_at(source: &Source, range: &Range<usize>) -> Option<Located> {
-    exprs_where(source, |e, r| r == *range && !matches!(e, Expr::Verbatim(_)))
-        .into_iter()
-        .next()
+    exprs_where(source, |e, r| {
+        r == *range && !matches!(e, Expr::Verbatim(_))
+    })
+    .into_iter()
+    .next()
 }
 
 /// Every expression (outer first) that `keep(expr, its range)` accepts, with its context.
-pub fn exprs_where(source: &Source, mut keep: impl FnMut(&Expr, Range<usize>) -> bool) -> Vec<Located> {
+pub fn exprs_where(
+    source: &Source,
+    mut keep: impl FnMut(&Expr, Range<usize>) -> bool,
+) -> Vec<Located> {
     let mut out = Vec::new();
     walk(&source.ast, &mut |node, ctx| {
         let Node::Expr(e) = node else { return };
@@ -496,7 +504,8 @@ fn collect_ident_uses(
                 let r = syntax::range(lit.span());
                 if syntax::contains(within, &r) {
                     let text = lit.to_string();
-                    if text.contains(&format!("{{{name}}}")) || text.contains(&format!("{{{name}:")) {
+                    if text.contains(&format!("{{{name}}}")) || text.contains(&format!("{{{name}:"))
+                    {
                         out.push(r);
                     }
                 }
@@ -649,30 +658,6 @@ fn format_args_in(literal: &str) -> Vec<String> {
     out
 }
 
-/// The `use` insertion point of a file: the start of the line after the last top-level `use`
-/// item, else after the inner attributes and inner doc comments at the top.
-pub fn use_insertion_point(source: &Source) -> usize {
-    let text = &source.text;
-    let last_use = source
-        .ast
-        .items
-        .iter()
-        .filter(|i| matches!(i, syn::Item::Use(_)))
-        .map(|i| node_range(i).end)
-        .max();
-    if let Some(end) = last_use {
-        return syntax::line_end(text, end);
-    }
-    let mut at = 0;
-    for attr in &source.ast.attrs {
-        at = at.max(node_range(attr).end);
-    }
-    if at == 0 {
-        return 0;
-    }
-    syntax::line_end(text, at)
-}
-
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
@@ -705,23 +690,27 @@ pub(crate) mod tests {
 
     #[test]
     fn bindings_and_uses() {
-        let text = "async fn a() {\n    let x = f();\n    println!(\"{x}\");\n    x.len();\n    y.x;\n}\n";
+        let text =
+            "async fn a() {\n    let x = f();\n    println!(\"{x}\");\n    x.len();\n    y.x;\n}\n";
         let s = source(text);
         let body = 0..text.len();
-        let b = binding_before(&s, "x", &expr_at(&s, &(text.find("f()").unwrap()..text.find("f()").unwrap() + 3)).unwrap().frame_range, text.len()).unwrap();
+        let b = binding_before(
+            &s,
+            "x",
+            &expr_at(
+                &s,
+                &(text.find("f()").unwrap()..text.find("f()").unwrap() + 3),
+            )
+            .unwrap()
+            .frame_range,
+            text.len(),
+        )
+        .unwrap();
         assert_eq!(s.slice(&b.init), "f()");
         // The pattern, the format argument and `x.len()`, not the field `y.x`.
         assert_eq!(uses_of(&s, "x", &body).len(), 3);
         assert!(locals_in(&s, &body).contains(&"x".to_string()));
         assert!(idents_in(&s, &body).contains(&"x".to_string()));
-    }
-
-    #[test]
-    fn use_point_follows_the_last_use() {
-        let s = source("//! doc\nuse a::b;\nuse c::d;\n\nfn main() {}\n");
-        assert_eq!(use_insertion_point(&s), "//! doc\nuse a::b;\nuse c::d;\n".len());
-        let s = source("//! doc\n#![allow(x)]\n\nfn main() {}\n");
-        assert_eq!(use_insertion_point(&s), "//! doc\n#![allow(x)]\n".len());
     }
 
     #[test]
@@ -748,15 +737,31 @@ pub mod test_support {
     static NO_CAPTURES: BTreeMap<String, String> = BTreeMap::new();
 
     /// A rustc-shaped span over `range` of `text` in `file`.
-    pub fn span(file: &str, text: &str, range: Range<usize>, primary: bool, label: Option<&str>, replacement: Option<&str>) -> Value {
+    pub fn span(
+        file: &str,
+        text: &str,
+        range: Range<usize>,
+        primary: bool,
+        label: Option<&str>,
+        replacement: Option<&str>,
+    ) -> Value {
         let line_start = crate::fix::syntax::line_number(text, range.start);
         let line_end = crate::fix::syntax::line_number(text, range.end);
-        let col = |at: usize| text[crate::fix::syntax::line_start(text, at)..at].chars().count() + 1;
+        let col = |at: usize| {
+            text[crate::fix::syntax::line_start(text, at)..at]
+                .chars()
+                .count()
+                + 1
+        };
         let lines: Vec<Value> = (line_start..=line_end)
             .map(|n| {
                 let line = crate::fix::syntax::line_text(text, n).unwrap_or_default();
                 let start = if n == line_start { col(range.start) } else { 1 };
-                let end = if n == line_end { col(range.end) } else { line.chars().count() + 1 };
+                let end = if n == line_end {
+                    col(range.end)
+                } else {
+                    line.chars().count() + 1
+                };
                 json!({"text": line, "highlight_start": start, "highlight_end": end})
             })
             .collect();
@@ -772,7 +777,10 @@ pub mod test_support {
     }
 
     /// A diagnostic with one primary span and children `(message, Some((offset, replacement)))`.
-    #[expect(clippy::too_many_arguments, reason = "a test builder that mirrors rustc's fields")]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "a test builder that mirrors rustc's fields"
+    )]
     pub fn diagnostic(
         level: &str,
         code: &str,
@@ -807,6 +815,39 @@ pub mod test_support {
             src_path: None,
             manifest_path: None,
         }
+    }
+
+    /// Adds a span to the diagnostic (`child: None`) or to its child number `child`.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "a test builder that mirrors rustc's fields"
+    )]
+    pub fn add_span(
+        d: &mut Diagnostic,
+        child: Option<usize>,
+        file: &str,
+        text: &str,
+        range: Range<usize>,
+        primary: bool,
+        label: Option<&str>,
+        replacement: Option<&str>,
+    ) {
+        let s = serde_json::from_value(span(file, text, range, primary, label, replacement))
+            .expect("a well-formed test span");
+        match child {
+            None => d.rustc.spans.push(s),
+            Some(i) => d.rustc.children[i].spans.push(s),
+        }
+    }
+
+    /// The byte range of the first `needle` in `text` (after `after`, when given).
+    pub fn find(text: &str, needle: &str, after: Option<&str>) -> Range<usize> {
+        let from = after.map_or(0, |a| text.find(a).expect("the anchor is in the text"));
+        let start = from
+            + text[from..]
+                .find(needle)
+                .expect("the needle is in the text");
+        start..start + needle.len()
     }
 
     /// An input over `diagnostic` with no captures.

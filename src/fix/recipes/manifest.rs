@@ -74,7 +74,9 @@ fn scan(tokens: TokenStream, out: &mut TokioUse) {
                 if let [name] = paths.first().map(Vec::as_slice).unwrap_or_default() {
                     if (name == "main" || name == "test") && i == 0 {
                         let args = match list.get(end) {
-                            Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Parenthesis => {
+                            Some(TokenTree::Group(g))
+                                if g.delimiter() == Delimiter::Parenthesis =>
+                            {
                                 g.stream().to_string()
                             }
                             _ => String::new(),
@@ -99,7 +101,12 @@ fn is_path_sep(list: &[TokenTree], at: usize) -> bool {
 
 /// Reads `a::b::{c, d::e}` from `at`; pushes each full path (prefixed with `prefix`) and
 /// returns the index after it.
-fn path_tail(list: &[TokenTree], mut at: usize, mut prefix: Vec<String>, out: &mut Vec<Vec<String>>) -> usize {
+fn path_tail(
+    list: &[TokenTree],
+    mut at: usize,
+    mut prefix: Vec<String>,
+    out: &mut Vec<Vec<String>>,
+) -> usize {
     loop {
         match list.get(at) {
             Some(TokenTree::Ident(id)) => {
@@ -117,7 +124,9 @@ fn path_tail(list: &[TokenTree], mut at: usize, mut prefix: Vec<String>, out: &m
                 while j < inner.len() {
                     j = path_tail(&inner, j, prefix.clone(), out);
                     // Skip `as name`, then the comma.
-                    while j < inner.len() && !matches!(&inner[j], TokenTree::Punct(p) if p.as_char() == ',') {
+                    while j < inner.len()
+                        && !matches!(&inner[j], TokenTree::Punct(p) if p.as_char() == ',')
+                    {
                         j += 1;
                     }
                     j += 1;
@@ -187,8 +196,15 @@ fn module_files(file: &str, text: &str) -> Vec<String> {
             _ => None,
         })
         .flat_map(|name| {
-            let prefix = if base.is_empty() { String::new() } else { format!("{base}/") };
-            [format!("{prefix}{name}.rs"), format!("{prefix}{name}/mod.rs")]
+            let prefix = if base.is_empty() {
+                String::new()
+            } else {
+                format!("{base}/")
+            };
+            [
+                format!("{prefix}{name}.rs"),
+                format!("{prefix}{name}/mod.rs"),
+            ]
         })
         .collect()
 }
@@ -212,7 +228,10 @@ fn named_by_diagnostic(input: &Input<'_>) -> Vec<String> {
 /// How the package's manifest declares tokio, with the byte ranges to edit.
 enum Declaration {
     /// `tokio = "1"`: the string's range.
-    Version { value: Range<usize>, version: String },
+    Version {
+        value: Range<usize>,
+        version: String,
+    },
     /// `tokio = { … }`: the inline table's range, and its `features` array's range if any.
     Inline {
         table: Range<usize>,
@@ -292,7 +311,10 @@ fn declaration_edit(manifest_path: &str, text: &str, missing: &[String]) -> Opti
     match find_declaration(text)? {
         Declaration::Version { value, version } => Some(edit(
             value,
-            format!("{{ version = \"{version}\", features = [{}] }}", quoted(missing)),
+            format!(
+                "{{ version = \"{version}\", features = [{}] }}",
+                quoted(missing)
+            ),
         )),
         Declaration::Inline {
             features: Some((array, existing)),
@@ -321,7 +343,10 @@ fn declaration_edit(manifest_path: &str, text: &str, missing: &[String]) -> Opti
             let before = text[table.start + 1..close].trim_end();
             let at = table.start + 1 + before.len();
             let sep = if before.ends_with(',') { " " } else { ", " };
-            Some(edit(at..at, format!("{sep}features = [{}]", quoted(missing))))
+            Some(edit(
+                at..at,
+                format!("{sep}features = [{}]", quoted(missing)),
+            ))
         }
     }
 }
@@ -399,7 +424,11 @@ pub fn tokio_features(input: &Input<'_>) -> Option<Proposal> {
     if edits.is_empty() {
         return None;
     }
-    let manifest = input.diagnostic.manifest_path.as_deref().unwrap_or("Cargo.toml");
+    let manifest = input
+        .diagnostic
+        .manifest_path
+        .as_deref()
+        .unwrap_or("Cargo.toml");
     let list = added
         .iter()
         .map(|f| format!("`{f}`"))
@@ -459,7 +488,10 @@ mod tests {
             vec!["macros", "rt-multi-thread"]
         );
         // Comments and strings do not count.
-        assert!(features_needed(["// tokio::fs::read\nfn main() { let _ = \"tokio::net\"; }"]).is_empty());
+        assert!(
+            features_needed(["// tokio::fs::read\nfn main() { let _ = \"tokio::net\"; }"])
+                .is_empty()
+        );
     }
 
     #[test]
@@ -474,7 +506,10 @@ mod tests {
             "[dependencies]\ntokio = { version = \"1.40\", features = [\"time\"] }\n"
         );
         assert_eq!(
-            apply("[dependencies]\ntokio = { version = \"1\", features = [\"rt\"] }\n", &["macros"]),
+            apply(
+                "[dependencies]\ntokio = { version = \"1\", features = [\"rt\"] }\n",
+                &["macros"]
+            ),
             "[dependencies]\ntokio = { version = \"1\", features = [\"rt\", \"macros\"] }\n"
         );
         assert_eq!(
@@ -482,11 +517,19 @@ mod tests {
             "[dependencies]\ntokio = { workspace = true, features = [\"fs\"] }\n"
         );
         assert_eq!(
-            apply("[dependencies]\ntokio = { version = \"1\", features = [] }\n", &["fs"]),
+            apply(
+                "[dependencies]\ntokio = { version = \"1\", features = [] }\n",
+                &["fs"]
+            ),
             "[dependencies]\ntokio = { version = \"1\", features = [\"fs\"] }\n"
         );
         // `[dependencies.tokio]` is not edited.
-        assert!(declaration_edit("Cargo.toml", "[dependencies.tokio]\nversion = \"1\"\n", &["fs".into()]).is_none());
+        assert!(declaration_edit(
+            "Cargo.toml",
+            "[dependencies.tokio]\nversion = \"1\"\n",
+            &["fs".into()]
+        )
+        .is_none());
     }
 
     #[test]
@@ -498,6 +541,104 @@ mod tests {
         assert_eq!(
             module_files("app/src/net.rs", "mod tcp;\n"),
             vec!["app/src/net/tcp.rs", "app/src/net/tcp/mod.rs"]
+        );
+    }
+
+    fn input_run(
+        recipe: fn(&Input<'_>) -> Option<Proposal>,
+        text: &str,
+        manifest: &str,
+        needle: &str,
+        message: &str,
+    ) -> Option<Proposal> {
+        use crate::fix::recipes::locate::test_support::{diagnostic, find, input_for};
+        let mut d = diagnostic(
+            "error",
+            "E0433",
+            message,
+            "src/main.rs",
+            text,
+            find(text, needle, None),
+            None,
+            &[],
+        );
+        d.manifest_path = Some("/app/Cargo.toml".into());
+        let sources = crate::fix::MemorySources::default()
+            .with("src/main.rs", text)
+            .with("/app/Cargo.toml", manifest);
+        recipe(&input_for(&d, &sources, None))
+    }
+
+    #[test]
+    fn tokio_features_edits_the_line_or_declines() {
+        let text = "#[tokio::main]\nasync fn main() { tokio::time::sleep(std::time::Duration::ZERO).await; }\n";
+        let manifest = "[package]\nname = \"app\"\n\n[dependencies]\ntokio = { version = \"1\", features = [\"rt\"] }\n";
+        let Some(Proposal::Edits(fix)) = input_run(
+            tokio_features,
+            text,
+            manifest,
+            "time",
+            "cannot find `time` in `tokio`",
+        ) else {
+            panic!("no edit");
+        };
+        let fixed = crate::fix::apply(manifest, &fix.edits).unwrap();
+        assert!(
+            fixed.contains(r#"features = ["rt", "macros", "rt-multi-thread", "time"]"#),
+            "{fixed}"
+        );
+        assert_eq!(
+            fix.title,
+            "Enable tokio's `macros`, `rt-multi-thread`, `time` features in app/Cargo.toml"
+        );
+        // A `[dependencies.tokio]` table is not edited.
+        let table = "[package]\nname = \"app\"\n\n[dependencies.tokio]\nversion = \"1\"\n";
+        assert_eq!(
+            input_run(
+                tokio_features,
+                text,
+                table,
+                "time",
+                "cannot find `time` in `tokio`"
+            ),
+            None
+        );
+        // Nothing missing: nothing to propose.
+        let full = "[dependencies]\ntokio = { version = \"1\", features = [\"full\"] }\n";
+        assert_eq!(
+            input_run(
+                tokio_features,
+                text,
+                full,
+                "time",
+                "cannot find `time` in `tokio`"
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn current_thread_only_for_a_bare_attribute() {
+        let manifest =
+            "[dependencies]\ntokio = { version = \"1\", features = [\"rt\", \"macros\"] }\n";
+        let text = "#[tokio::main]\nasync fn main() {}\n";
+        let Some(Proposal::Edits(fix)) = input_run(current_thread_flavor, text, manifest, "#[tokio::main]", "The default runtime flavor is `multi_thread`, but the `rt-multi-thread` feature is disabled.") else {
+            panic!("no edit");
+        };
+        assert_eq!(
+            crate::fix::apply(text, &fix.edits).unwrap(),
+            "#[tokio::main(flavor = \"current_thread\")]\nasync fn main() {}\n"
+        );
+        let text = "#[tokio::main(worker_threads = 2)]\nasync fn main() {}\n";
+        assert_eq!(
+            input_run(
+                current_thread_flavor,
+                text,
+                manifest,
+                "#[tokio::main(worker_threads = 2)]",
+                "x"
+            ),
+            None
         );
     }
 

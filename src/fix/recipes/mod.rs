@@ -5,6 +5,7 @@ pub mod await_;
 pub mod blocking;
 pub mod locate;
 pub mod manifest;
+pub mod misc;
 pub mod pin;
 pub mod runtime_entry;
 
@@ -12,6 +13,7 @@ use super::Recipe;
 
 /// `(name, recipe)`, sorted by name (a test checks), looked up by [`get`].
 pub const RECIPES: &[(&str, Recipe)] = &[
+    ("annotate_error_type", misc::annotate_error_type),
     ("append_await", await_::append_await),
     ("async_main_entry", runtime_entry::async_main_entry),
     ("async_twin", blocking::async_twin),
@@ -19,9 +21,11 @@ pub const RECIPES: &[(&str, Recipe)] = &[
     ("box_pin", pin::box_pin),
     ("current_thread_flavor", manifest::current_thread_flavor),
     ("impl_future_return", pin::impl_future_return),
+    ("impl_trait_param", misc::impl_trait_param),
     ("pin_future", pin::pin_future),
     ("prefix_await", await_::prefix_await),
     ("remove_await", await_::remove_await),
+    ("remove_unused_async", misc::remove_unused_async),
     ("spawn_handler", blocking::spawn_handler),
     ("tokio_features", manifest::tokio_features),
 ];

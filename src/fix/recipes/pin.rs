@@ -2,7 +2,7 @@
 //! `async` block pinned and boxed where a `Pin<Box<dyn Future>>` is expected; async blocks of
 //! different types boxed to one `Pin<Box<dyn Future<Output = _>>>`; a `Box<dyn Future>`
 //! turned into a pinned one with `Box::into_pin` before it is awaited or handed to
-//! `join_all`), `pin_future` (a future polled through `&mut` in `select!`, pinned in place
+//! `join_all`; a large future boxed, as clippy's `large_futures` suggests), `pin_future` (a future polled through `&mut` in `select!`, pinned in place
 //! with `std::pin::pin!`, std since 1.68) and `impl_future_return` (`-> dyn Future` becomes
 //! `-> impl Future`).
 //!
@@ -31,11 +31,18 @@ pub fn box_pin(input: &Input<'_>) -> Option<Proposal> {
         "E0308" if has_child(diag, "you need to pin and box this expression") => {
             pin_expected_block(input)
         }
-        "E0308" if has_child(diag, "no two async blocks, even if identical, have the same type") => {
+        "E0308"
+            if has_child(
+                diag,
+                "no two async blocks, even if identical, have the same type",
+            ) =>
+        {
             distinct_blocks(input)
         }
-        "E0277" if diag.message.contains("cannot be unpinned")
-            && has_child(diag, "required for `Box<dyn ") =>
+        "clippy::large_futures" => large_future(input),
+        "E0277"
+            if diag.message.contains("cannot be unpinned")
+                && has_child(diag, "required for `Box<dyn ") =>
         {
             unpinned_box(input)
         }
@@ -50,6 +57,31 @@ fn edit(src: &Source, at: Range<usize>, replacement: impl Into<String>) -> Edit 
         end: at.end,
         replacement: replacement.into(),
     }
+}
+
+/// clippy's `large_futures`: the large future moved to the heap with `Box::pin`, as clippy
+/// suggests (checked: its replacement is exactly the span wrapped). The future is the same;
+/// only where its state lives changes.
+fn large_future(input: &Input<'_>) -> Option<Proposal> {
+    let (span, src) = Source::primary(input)?;
+    let range = span_range(span);
+    let text = src.slice(&range);
+    let suggested = child_spans(&input.diagnostic.rustc, "consider `Box::pin` on it")
+        .into_iter()
+        .find(|s| span_range(s) == range)?
+        .suggested_replacement
+        .clone()?;
+    if suggested != format!("Box::pin({text})") || expr_at(&src, &range).is_none() {
+        return None;
+    }
+    Some(Proposal::Edits(Fix {
+        title: format!("Box the large future `{}` with `Box::pin`", short(text)),
+        applicability: Applicability::MachineApplicable,
+        edits: vec![
+            edit(&src, range.start..range.start, "Box::pin("),
+            edit(&src, range.end..range.end, ")"),
+        ],
+    }))
 }
 
 /// E0733: `Box::pin(...)` around each recursive call rustc labels (the call, not its
@@ -85,7 +117,10 @@ fn recursive_call(input: &Input<'_>) -> Option<Proposal> {
         .or_else(|| input.captures.get("func").cloned())
         .unwrap_or_else(|| "the function".into());
     Some(Proposal::Edits(Fix {
-        title: format!("Box the recursive call `{}` with `Box::pin` inside `{name}`", calls.join("`, `")),
+        title: format!(
+            "Box the recursive call `{}` with `Box::pin` inside `{name}`",
+            calls.join("`, `")
+        ),
         applicability: Applicability::MachineApplicable,
         edits,
     }))
@@ -107,7 +142,7 @@ fn block_stands_alone(src: &Source, block: &Located, needs_send: bool) -> bool {
         matches!(e, Expr::Await(_)) && syntax::contains(&block.range, &r)
     })
     .is_empty();
-    !captures && !(needs_send && awaits)
+    !(captures || (needs_send && awaits))
 }
 
 /// E0308 with rustc's "you need to pin and box this expression": rustc's own two insertions,
@@ -168,7 +203,8 @@ fn pin_future_names(src: &Source) -> (String, String) {
     } else {
         "std::pin::Pin"
     };
-    let future = if imports(&["std", "future", "Future"]) || imports(&["core", "future", "Future"]) {
+    let future = if imports(&["std", "future", "Future"]) || imports(&["core", "future", "Future"])
+    {
         "Future"
     } else {
         "std::future::Future"
@@ -245,7 +281,8 @@ fn distinct_blocks(input: &Input<'_>) -> Option<Proposal> {
         let label = s.label.as_deref()?;
         let rest = label.strip_prefix("... which causes `")?;
         let (name, ty) = rest.split_once("` to have type `")?;
-        ty.starts_with("Vec<").then(|| (name.to_string(), span_range(s)))
+        ty.starts_with("Vec<")
+            .then(|| (name.to_string(), span_range(s)))
     });
     if let Some((name, at)) = vec_owner {
         let user = exprs_where(&src, |_, r| r == at).pop()?;
@@ -261,20 +298,25 @@ fn distinct_blocks(input: &Input<'_>) -> Option<Proposal> {
                 && matches!(e, Expr::MethodCall(m) if m.method == "push"
                     && super::locate::expr_ident(&m.receiver).as_deref() == Some(name.as_str()))
         }) {
-            let Expr::MethodCall(m) = &push.expr else { continue };
+            let Expr::MethodCall(m) = &push.expr else {
+                continue;
+            };
             let Some(arg) = m.args.first() else { continue };
             if matches!(arg, Expr::Async(_)) {
                 wrap(&mut edits, &node_range(arg));
             }
         }
         return Some(Proposal::Edits(Fix {
-            title: format!("Box each async block pushed to `{name}` as one `Pin<Box<dyn Future>>` type"),
+            title: format!(
+                "Box each async block pushed to `{name}` as one `Pin<Box<dyn Future>>` type"
+            ),
             applicability: Applicability::MachineApplicable,
             edits,
         }));
     }
     // `let x = if … { async {…} } else { async {…} };` / `match`.
-    let mut owner: Option<(Range<usize>, Range<usize>, Vec<Range<usize>>, String)> = None;
+    // The `let` (range, binding name) and the async blocks of its branches.
+    let mut owner: Option<(Range<usize>, String, Vec<Range<usize>>)> = None;
     walk(&src.ast, &mut |node, _| {
         let Node::Local(l) = node else { return };
         let Some(init) = &l.init else { return };
@@ -290,15 +332,19 @@ fn distinct_blocks(input: &Input<'_>) -> Option<Proposal> {
             return;
         }
         let name = super::locate::pat_ident(&l.pat).unwrap_or_default();
-        owner = Some((node_range(l), init_range, ranges, name));
+        owner = Some((node_range(l), name, ranges));
     });
-    let (local, _, blocks, name) = owner?;
+    let (local, name, blocks) = owner?;
     let pat_end = pattern_end(&src, &local)?;
     edits.push(edit(&src, pat_end..pat_end, format!(": {boxed}")));
     for b in &blocks {
         wrap(&mut edits, b);
     }
-    let what = if name.is_empty() { "the value".to_string() } else { format!("`{name}`") };
+    let what = if name.is_empty() {
+        "the value".to_string()
+    } else {
+        format!("`{name}`")
+    };
     Some(Proposal::Edits(Fix {
         title: format!("Box each async block so {what} has one type, `Pin<Box<dyn Future>>`"),
         applicability: Applicability::MachineApplicable,
@@ -344,7 +390,9 @@ fn unpinned_box(input: &Input<'_>) -> Option<Proposal> {
             let Expr::Await(a) = &awaited.expr else { return None };
             expr_at(&src, &node_range(&*a.base))
         })?;
-        let Expr::Call(c) = &call.expr else { return None };
+        let Expr::Call(c) = &call.expr else {
+            return None;
+        };
         let arg = c.args.first()?;
         let arg_range = node_range(arg);
         let (before, after) = wrap_postfix(arg, ".into_iter().map(Box::into_pin)");
@@ -354,20 +402,28 @@ fn unpinned_box(input: &Input<'_>) -> Option<Proposal> {
         }
         edits.push(edit(&src, arg_range.end..arg_range.end, after));
         return Some(Proposal::Edits(Fix {
-            title: format!("Pin each boxed future of `{}` with `Box::into_pin`", short(src.slice(&arg_range))),
+            title: format!(
+                "Pin each boxed future of `{}` with `Box::into_pin`",
+                short(src.slice(&arg_range))
+            ),
             applicability: Applicability::MachineApplicable,
             edits,
         }));
     }
     // `job.await` on a `Box<dyn Future>`: the span is the `await` of the expression.
-    let awaited = exprs_where(&src, |e, r| matches!(e, Expr::Await(_)) && syntax::contains(&r, &primary))
-        .pop()?;
+    let awaited = exprs_where(&src, |e, r| {
+        matches!(e, Expr::Await(_)) && syntax::contains(&r, &primary)
+    })
+    .pop()?;
     let Expr::Await(a) = &awaited.expr else {
         return None;
     };
     let base = node_range(&*a.base);
     Some(Proposal::Edits(Fix {
-        title: format!("Pin `{}` with `Box::into_pin` before awaiting it", short(src.slice(&base))),
+        title: format!(
+            "Pin `{}` with `Box::into_pin` before awaiting it",
+            short(src.slice(&base))
+        ),
         applicability: Applicability::MachineApplicable,
         edits: vec![
             edit(&src, base.start..base.start, "Box::into_pin("),
@@ -401,23 +457,39 @@ fn select_borrowed_futures(tokens: TokenStream) -> Vec<String> {
 pub fn pin_future(input: &Input<'_>) -> Option<Proposal> {
     let (span, src) = Source::primary(input)?;
     let call = span_range(span);
-    let mut found: Option<(Vec<String>, Range<usize>, Vec<Range<usize>>)> = None;
+    struct Select {
+        futures: Vec<String>,
+        frame: Range<usize>,
+        loops: Vec<Range<usize>>,
+    }
+    let mut found: Option<Select> = None;
     walk(&src.ast, &mut |node, ctx| {
         let Node::Macro(mac, _) = node else { return };
-        let path: Vec<String> = mac.path.segments.iter().map(|s| s.ident.to_string()).collect();
+        let path: Vec<String> = mac
+            .path
+            .segments
+            .iter()
+            .map(|s| s.ident.to_string())
+            .collect();
         let is_tokio = path == ["tokio", "select"] || path == ["select"];
         if !is_tokio || !syntax::contains(&call, &node_range(mac)) && node_range(mac) != call {
             return;
         }
-        found = Some((
-            select_borrowed_futures(mac.tokens.clone()),
-            ctx.frame_range.clone(),
-            ctx.loops.to_vec(),
-        ));
+        found = Some(Select {
+            futures: select_borrowed_futures(mac.tokens.clone()),
+            frame: ctx.frame_range.clone(),
+            loops: ctx.loops.to_vec(),
+        });
     });
-    let (names, frame, loops) = found?;
+    let Select {
+        futures: names,
+        frame,
+        loops,
+    } = found?;
     // `select!` without a `tokio::` path must be tokio's (imported), not futures'.
-    if src.slice(&call).trim_start().starts_with("select!") && !src.text.contains("use tokio::select") {
+    if src.slice(&call).trim_start().starts_with("select!")
+        && !src.text.contains("use tokio::select")
+    {
         return None;
     }
     let mut edits = Vec::new();
@@ -441,7 +513,10 @@ pub fn pin_future(input: &Input<'_>) -> Option<Proposal> {
         return None;
     }
     Some(Proposal::Edits(Fix {
-        title: format!("Pin `{}` with `std::pin::pin!` before the loop polls it", pinned.join("`, `")),
+        title: format!(
+            "Pin `{}` with `std::pin::pin!` before the loop polls it",
+            pinned.join("`, `")
+        ),
         applicability: if hoisted {
             Applicability::MachineApplicable
         } else {
@@ -456,7 +531,10 @@ pub fn pin_future(input: &Input<'_>) -> Option<Proposal> {
 pub fn impl_future_return(input: &Input<'_>) -> Option<Proposal> {
     let (span, src) = Source::primary(input)?;
     let ty = span_range(span);
-    let spans = child_spans(&input.diagnostic.rustc, "consider returning an `impl Trait`");
+    let spans = child_spans(
+        &input.diagnostic.rustc,
+        "consider returning an `impl Trait`",
+    );
     let [s] = spans.as_slice() else { return None };
     let dyn_kw = span_range(s);
     if s.suggested_replacement.as_deref() != Some("impl ") || src.slice(&dyn_kw) != "dyn " {
@@ -491,12 +569,224 @@ pub fn impl_future_return(input: &Input<'_>) -> Option<Proposal> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fix::recipes::locate::test_support::{add_span, diagnostic, find, input_for};
+    use crate::fix::MemorySources;
+
+    fn run(
+        recipe: fn(&Input<'_>) -> Option<Proposal>,
+        d: &crate::diagnostic::Diagnostic,
+        text: &str,
+    ) -> Option<Proposal> {
+        let sources = MemorySources::default().with("src/main.rs", text);
+        recipe(&input_for(d, &sources, None))
+    }
+
+    fn edits(p: Option<Proposal>, text: &str) -> (String, Applicability) {
+        match p {
+            Some(Proposal::Edits(fix)) => (
+                crate::fix::apply(text, &fix.edits).unwrap(),
+                fix.applicability,
+            ),
+            other => panic!("expected edits, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn recursion_boxes_the_labelled_call_and_declines_otherwise() {
+        let text =
+            "async fn walk(n: u8) -> u8 {\n    if n == 0 { return 0; }\n    walk(n - 1).await\n}\n";
+        let sig = find(text, "async fn walk(n: u8) -> u8", None);
+        let mut d = diagnostic(
+            "error",
+            "E0733",
+            "recursion in an async fn requires boxing",
+            "src/main.rs",
+            text,
+            sig,
+            None,
+            &[],
+        );
+        add_span(
+            &mut d,
+            None,
+            "src/main.rs",
+            text,
+            find(text, "walk(n - 1).await", None),
+            false,
+            Some("recursive call here"),
+            None,
+        );
+        let (fixed, a) = edits(run(box_pin, &d, text), text);
+        assert!(
+            fixed.contains("    Box::pin(walk(n - 1)).await\n"),
+            "{fixed}"
+        );
+        assert_eq!(a, Applicability::MachineApplicable);
+        // A label on something that is not a call: no guess.
+        d.rustc.spans[1] = serde_json::from_value(crate::fix::recipes::locate::test_support::span(
+            "src/main.rs",
+            text,
+            find(text, "n == 0", None),
+            false,
+            Some("recursive call here"),
+            None,
+        ))
+        .unwrap();
+        assert_eq!(run(box_pin, &d, text), None);
+    }
+
+    #[test]
+    fn a_block_that_captures_a_local_is_only_maybe() {
+        let text = "use std::future::Future;\nuse std::pin::Pin;\nfn job(name: String) -> Pin<Box<dyn Future<Output = ()>>> {\n    async move { println!(\"{name}\") }\n}\n";
+        let block = find(text, "async move { println!(\"{name}\") }", None);
+        let mut d = diagnostic(
+            "error",
+            "E0308",
+            "mismatched types",
+            "src/main.rs",
+            text,
+            block.clone(),
+            Some("expected `Pin<Box<dyn Future<Output = ()>>>`, found `async` block"),
+            &[(
+                "you need to pin and box this expression",
+                Some((block.start, "Box::pin(")),
+            )],
+        );
+        add_span(
+            &mut d,
+            Some(0),
+            "src/main.rs",
+            text,
+            block.end..block.end,
+            true,
+            None,
+            Some(")"),
+        );
+        let (fixed, a) = edits(run(box_pin, &d, text), text);
+        assert!(
+            fixed.contains("Box::pin(async move { println!(\"{name}\") })"),
+            "{fixed}"
+        );
+        assert_eq!(a, Applicability::MaybeIncorrect);
+    }
+
+    #[test]
+    fn select_pins_once_and_leaves_pinned_futures_alone() {
+        let text = "async fn tick() {}\nasync fn run() {\n    let mut t = tick();\n    loop {\n        tokio::select! {\n            _ = &mut t => break,\n        }\n    }\n}\n";
+        let call = find(
+            text,
+            "tokio::select! {\n            _ = &mut t => break,\n        }",
+            None,
+        );
+        let d = diagnostic(
+            "error",
+            "E0277",
+            "`{async fn body of tick()}` cannot be unpinned",
+            "src/main.rs",
+            text,
+            call,
+            None,
+            &[],
+        );
+        let (fixed, a) = edits(run(pin_future, &d, text), text);
+        assert!(
+            fixed.contains("let mut t = std::pin::pin!(tick());"),
+            "{fixed}"
+        );
+        assert_eq!(a, Applicability::MachineApplicable);
+        let pinned = fixed;
+        let call = find(
+            &pinned,
+            "tokio::select! {\n            _ = &mut t => break,\n        }",
+            None,
+        );
+        let d = diagnostic(
+            "error",
+            "E0277",
+            "`{async fn body of tick()}` cannot be unpinned",
+            "src/main.rs",
+            &pinned,
+            call,
+            None,
+            &[],
+        );
+        assert_eq!(run(pin_future, &d, &pinned), None);
+    }
+
+    #[test]
+    fn dyn_return_with_several_values_is_in_words() {
+        let text = "use std::future::Future;\nfn f(a: bool) -> dyn Future<Output = u8> {\n    if a { return async { 1 }; }\n    async { 2 }\n}\n";
+        let ty = find(text, "dyn Future<Output = u8>", None);
+        let d = diagnostic(
+            "error",
+            "E0746",
+            "return type cannot be a trait object without pointer indirection",
+            "src/main.rs",
+            text,
+            ty.clone(),
+            None,
+            &[(
+                "consider returning an `impl Trait` instead of a `dyn Trait`",
+                Some((ty.start, "impl ")),
+            )],
+        );
+        let mut d = d;
+        d.rustc.children[0].spans[0].byte_end = (ty.start + 4) as u32;
+        assert!(matches!(
+            run(impl_future_return, &d, text),
+            Some(Proposal::InWords { .. })
+        ));
+        let text =
+            "use std::future::Future;\nfn f() -> dyn Future<Output = u8> {\n    async { 2 }\n}\n";
+        let ty = find(text, "dyn Future<Output = u8>", None);
+        let mut d = diagnostic(
+            "error",
+            "E0746",
+            "return type cannot be a trait object without pointer indirection",
+            "src/main.rs",
+            text,
+            ty.clone(),
+            None,
+            &[(
+                "consider returning an `impl Trait` instead of a `dyn Trait`",
+                Some((ty.start, "impl ")),
+            )],
+        );
+        d.rustc.children[0].spans[0].byte_end = (ty.start + 4) as u32;
+        let (fixed, _) = edits(run(impl_future_return, &d, text), text);
+        assert!(
+            fixed.contains("fn f() -> impl Future<Output = u8> {"),
+            "{fixed}"
+        );
+    }
+
+    #[test]
+    fn an_awaited_box_is_pinned_with_into_pin() {
+        let text = "use std::future::Future;\nasync fn run(job: Box<dyn Future<Output = ()>>) {\n    job.await;\n}\n";
+        let kw = find(text, "await", None);
+        let d = diagnostic(
+            "error",
+            "E0277",
+            "`dyn Future<Output = ()>` cannot be unpinned",
+            "src/main.rs",
+            text,
+            kw,
+            None,
+            &[(
+                "required for `Box<dyn Future<Output = ()>>` to implement `Future`",
+                None,
+            )],
+        );
+        let (fixed, _) = edits(run(box_pin, &d, text), text);
+        assert!(fixed.contains("    Box::into_pin(job).await;"), "{fixed}");
+    }
 
     #[test]
     fn finds_the_borrowed_select_futures() {
-        let tokens: TokenStream = "_ = &mut deadline => break, msg = next() => {}, s = &mut dl, if x => {}"
-            .parse()
-            .unwrap();
+        let tokens: TokenStream =
+            "_ = &mut deadline => break, msg = next() => {}, s = &mut dl, if x => {}"
+                .parse()
+                .unwrap();
         assert_eq!(select_borrowed_futures(tokens), vec!["deadline", "dl"]);
     }
 
@@ -513,8 +803,16 @@ mod tests {
     #[test]
     fn short_names_only_when_imported() {
         let s = super::super::locate::tests::source("use std::future::Future;\nfn main() {}\n");
-        assert_eq!(pin_future_names(&s), ("std::pin::Pin".to_string(), "Future".to_string()));
-        let s = super::super::locate::tests::source("use std::{future::Future, pin::Pin};\nfn main() {}\n");
-        assert_eq!(pin_future_names(&s), ("Pin".to_string(), "Future".to_string()));
+        assert_eq!(
+            pin_future_names(&s),
+            ("std::pin::Pin".to_string(), "Future".to_string())
+        );
+        let s = super::super::locate::tests::source(
+            "use std::{future::Future, pin::Pin};\nfn main() {}\n",
+        );
+        assert_eq!(
+            pin_future_names(&s),
+            ("Pin".to_string(), "Future".to_string())
+        );
     }
 }

@@ -131,10 +131,18 @@ pub fn async_main_entry(input: &Input<'_>) -> Option<Proposal> {
                 if manifest_edits.is_empty() {
                     return None;
                 }
-                let manifest = input.diagnostic.manifest_path.as_deref().unwrap_or("Cargo.toml");
+                let manifest = input
+                    .diagnostic
+                    .manifest_path
+                    .as_deref()
+                    .unwrap_or("Cargo.toml");
                 title.push_str(&format!(
                     " and enable {} in {}",
-                    added.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", "),
+                    added
+                        .iter()
+                        .map(|f| format!("`{f}`"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
                     manifest_display(manifest)
                 ));
                 edits.extend(manifest_edits);
@@ -219,7 +227,16 @@ mod tests {
 
     fn e0752(text: &str) -> crate::diagnostic::Diagnostic {
         let start = text.find("async fn main()").unwrap();
-        let mut d = diagnostic("error", "E0752", "`main` function is not allowed to be `async`", "src/main.rs", text, start..start + 15, None, &[]);
+        let mut d = diagnostic(
+            "error",
+            "E0752",
+            "`main` function is not allowed to be `async`",
+            "src/main.rs",
+            text,
+            start..start + 15,
+            None,
+            &[],
+        );
         d.manifest_path = Some("/app/Cargo.toml".into());
         d
     }
@@ -229,7 +246,8 @@ mod tests {
         let d = e0752(ASYNC_MAIN);
         let sources = MemorySources::default().with("src/main.rs", ASYNC_MAIN);
         let pkg = package(vec![Runtime::Smol], None);
-        let Some(Proposal::Edits(fix)) = async_main_entry(&input_for(&d, &sources, Some(&pkg))) else {
+        let Some(Proposal::Edits(fix)) = async_main_entry(&input_for(&d, &sources, Some(&pkg)))
+        else {
             panic!("no edit");
         };
         let fixed = crate::fix::apply(ASYNC_MAIN, &fix.edits).unwrap();
@@ -248,15 +266,30 @@ mod tests {
             .with("src/main.rs", ASYNC_MAIN)
             .with("/app/Cargo.toml", manifest);
         let pkg = package(vec![Runtime::Tokio], Some(&["rt"]));
-        let Some(Proposal::Edits(fix)) = async_main_entry(&input_for(&d, &sources, Some(&pkg))) else {
+        let Some(Proposal::Edits(fix)) = async_main_entry(&input_for(&d, &sources, Some(&pkg)))
+        else {
             panic!("no edit");
         };
-        let toml: Vec<&Edit> = fix.edits.iter().filter(|e| e.file == "/app/Cargo.toml").collect();
+        let toml: Vec<&Edit> = fix
+            .edits
+            .iter()
+            .filter(|e| e.file == "/app/Cargo.toml")
+            .collect();
         let fixed_toml = crate::fix::apply(manifest, toml).unwrap();
-        assert!(fixed_toml.contains("features = [\"rt\", \"macros\", \"rt-multi-thread\"]"), "{fixed_toml}");
-        let rs: Vec<&Edit> = fix.edits.iter().filter(|e| e.file == "src/main.rs").collect();
+        assert!(
+            fixed_toml.contains("features = [\"rt\", \"macros\", \"rt-multi-thread\"]"),
+            "{fixed_toml}"
+        );
+        let rs: Vec<&Edit> = fix
+            .edits
+            .iter()
+            .filter(|e| e.file == "src/main.rs")
+            .collect();
         let fixed = crate::fix::apply(ASYNC_MAIN, rs).unwrap();
-        assert!(fixed.contains("#[tokio::main]\nasync fn main() {"), "{fixed}");
+        assert!(
+            fixed.contains("#[tokio::main]\nasync fn main() {"),
+            "{fixed}"
+        );
     }
 
     #[test]
@@ -264,6 +297,47 @@ mod tests {
         let d = e0752(ASYNC_MAIN);
         let sources = MemorySources::default().with("src/main.rs", ASYNC_MAIN);
         let pkg = package(vec![Runtime::Tokio], Some(&["rt"]));
+        assert_eq!(async_main_entry(&input_for(&d, &sources, Some(&pkg))), None);
+    }
+
+    #[test]
+    fn await_in_a_plain_main_makes_it_async() {
+        use crate::fix::recipes::locate::test_support::find;
+        let text = "async fn get() -> u8 { 1 }\n\nfn main() {\n    let x = get().await;\n}\n";
+        let d = diagnostic(
+            "error",
+            "E0728",
+            "`await` is only allowed inside `async` functions and blocks",
+            "src/main.rs",
+            text,
+            find(text, "await", Some("get()")),
+            None,
+            &[],
+        );
+        let sources = MemorySources::default().with("src/main.rs", text);
+        let pkg = package(vec![Runtime::Tokio], Some(&["full"]));
+        let Some(Proposal::Edits(fix)) = async_main_entry(&input_for(&d, &sources, Some(&pkg)))
+        else {
+            panic!("no edit");
+        };
+        let fixed = crate::fix::apply(text, &fix.edits).unwrap();
+        assert!(
+            fixed.contains("#[tokio::main]\nasync fn main() {\n    let x = get().await;"),
+            "{fixed}"
+        );
+        // The same in a helper fn is not the entry point's business.
+        let text = text.replace("fn main()", "fn helper()") + "fn main() {}\n";
+        let d = diagnostic(
+            "error",
+            "E0728",
+            "`await` is only allowed inside `async` functions and blocks",
+            "src/main.rs",
+            &text,
+            find(&text, "await", Some("get()")),
+            None,
+            &[],
+        );
+        let sources = MemorySources::default().with("src/main.rs", &text);
         assert_eq!(async_main_entry(&input_for(&d, &sources, Some(&pkg))), None);
     }
 
