@@ -136,6 +136,26 @@ impl RuntimeApi {
         })
     }
 
+    /// What follows a spawn call so that the task keeps running when its handle is dropped:
+    /// smol's `Task` cancels its future on drop (async-task 4.7 `Drop for Task`), so it needs
+    /// `.detach()`; tokio's, async-std's and trpl's handles detach on drop.
+    pub fn detach(&self) -> &'static str {
+        match self.runtime {
+            Runtime::Smol => ".detach()",
+            _ => "",
+        }
+    }
+
+    /// What follows `spawn_blocking(..).await` to get the closure's value: tokio's
+    /// `JoinHandle<T>` resolves to `Result<T, JoinError>` (an error only if the closure
+    /// panicked), smol's `unblock` task and async-std's handle to `T` itself.
+    pub fn blocking_result_unwrap(&self) -> &'static str {
+        match self.runtime {
+            Runtime::Tokio => ".unwrap()",
+            _ => "",
+        }
+    }
+
     /// An async mutex type whose guard may be held across `.await`.
     pub fn async_mutex(&self) -> Option<&'static str> {
         match self.runtime {
@@ -209,6 +229,8 @@ mod tests {
         let smol = package(vec![Runtime::Smol, Runtime::Futures], None);
         let api = RuntimeApi::for_package(Some(&smol), None);
         assert_eq!(api.spawn(), Some("smol::spawn"));
+        assert_eq!(api.detach(), ".detach()");
+        assert_eq!(api.blocking_result_unwrap(), "");
         assert_eq!(api.join_macro(), Some("futures::join!"));
         let futures_only = package(vec![Runtime::Futures], None);
         let api = RuntimeApi::for_package(Some(&futures_only), None);

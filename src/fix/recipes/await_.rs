@@ -404,6 +404,8 @@ pub fn append_await(input: &Input<'_>) -> Option<Proposal> {
     edits.dedup();
     let title = if code == "unused_must_use" || code == "clippy::let_underscore_future" {
         format!("Await `{}` so it runs", names.join("` and `"))
+    } else if names.len() > 1 {
+        format!("Await `{}` to use their values", names.join("` and `"))
     } else {
         format!("Await `{}` to use its value", names.join("` and `"))
     };
@@ -447,7 +449,7 @@ fn sync_context_words(input: &Input<'_>, src: &Source, target: &Located) -> Prop
     let api = input.runtime();
     let block_on = match api.main_entry() {
         MainEntry::BlockOn(f) => f.to_string(),
-        MainEntry::Attribute(_) => "tokio::runtime::Runtime::new()?.block_on".to_string(),
+        MainEntry::Attribute(_) => "tokio::runtime::Runtime::new().unwrap().block_on".to_string(),
     };
     let text = match &target.frame {
         Frame::SyncFn(name) if name == "main" => {

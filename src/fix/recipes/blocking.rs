@@ -47,37 +47,31 @@ struct Twin {
 }
 
 fn twin(api: &RuntimeApi, std_path: &str) -> Option<Twin> {
-    let plain = |path: String, tokio_feature: Option<&'static str>| Twin {
-        path,
-        tokio_feature,
-        statement_only: false,
-    };
+    let tokio_feature = |feature| (api.runtime == Runtime::Tokio).then_some(feature);
     if std_path == "std::thread::sleep" {
-        return Some(match api.runtime {
-            Runtime::Tokio => plain("tokio::time::sleep".into(), Some("time")),
-            // `Timer` resolves to the `Instant` it fired at, not `()`.
-            Runtime::Smol => Twin {
-                path: "smol::Timer::after".into(),
-                tokio_feature: None,
-                statement_only: true,
-            },
-            Runtime::AsyncStd => plain("async_std::task::sleep".into(), None),
-            // trpl 0.3: `pub use tokio::time::sleep`.
-            Runtime::Trpl => plain("trpl::sleep".into(), None),
-            Runtime::Futures => return None,
+        return Some(Twin {
+            path: api.sleep()?.to_string(),
+            tokio_feature: tokio_feature("time"),
+            // smol's `Timer` resolves to the `Instant` it fired at, not `()`.
+            statement_only: api.runtime == Runtime::Smol,
         });
     }
     let name = std_path.strip_prefix("std::fs::")?;
     if !FS_SAME_TYPE.contains(&name) {
         return None;
     }
-    Some(match api.runtime {
-        Runtime::Tokio => plain(format!("tokio::fs::{name}"), Some("fs")),
-        Runtime::Smol => plain(format!("smol::fs::{name}"), None),
-        Runtime::AsyncStd => plain(format!("async_std::fs::{name}"), None),
-        // trpl 0.3: `pub use tokio::fs::read_to_string`.
-        Runtime::Trpl if name == "read_to_string" => plain("trpl::read_to_string".into(), None),
-        Runtime::Trpl | Runtime::Futures => return None,
+    let path = match api.fs() {
+        Some(module) => format!("{module}::{name}"),
+        // trpl 0.3 has no `fs` module but re-exports `tokio::fs::read_to_string`.
+        None if api.runtime == Runtime::Trpl && name == "read_to_string" => {
+            "trpl::read_to_string".to_string()
+        }
+        None => return None,
+    };
+    Some(Twin {
+        path,
+        tokio_feature: tokio_feature("fs"),
+        statement_only: false,
     })
 }
 

@@ -322,7 +322,7 @@ fn declaration_edit(manifest_path: &str, text: &str, missing: &[String]) -> Opti
         } => {
             let inner = text.get(array.clone())?;
             let close = array.start + inner.rfind(']')?;
-            let before = text[array.start + 1..close].trim_end();
+            let before = text.get(array.start + 1..close)?.trim_end();
             let at = array.start + 1 + before.len();
             let sep = if existing.is_empty() && before.trim().is_empty() {
                 ""
@@ -340,7 +340,7 @@ fn declaration_edit(manifest_path: &str, text: &str, missing: &[String]) -> Opti
         } => {
             let inner = text.get(table.clone())?;
             let close = table.start + inner.rfind('}')?;
-            let before = text[table.start + 1..close].trim_end();
+            let before = text.get(table.start + 1..close)?.trim_end();
             let at = table.start + 1 + before.len();
             let sep = if before.ends_with(',') { " " } else { ", " };
             Some(edit(

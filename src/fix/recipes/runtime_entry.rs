@@ -126,11 +126,31 @@ pub fn async_main_entry(input: &Input<'_>) -> Option<Proposal> {
                 .into_iter()
                 .filter(|f| !api.tokio_has(f))
                 .collect();
-            if !missing.is_empty() {
-                let (manifest_edits, added) = tokio_feature_edits(input, &missing)?;
-                if manifest_edits.is_empty() {
+            let manifest_edits = if missing.is_empty() {
+                None
+            } else {
+                tokio_feature_edits(input, &missing).filter(|(e, _)| !e.is_empty())
+            };
+            if !missing.is_empty() && manifest_edits.is_none() {
+                // `Cargo.toml` cannot be edited: with `macros` and `rt` there, the
+                // current-thread runtime needs nothing more (a different runtime, so only
+                // maybe what was meant).
+                if missing != ["rt-multi-thread"] || !api.tokio_has("rt") {
                     return None;
                 }
+                let flavored = "#[tokio::main(flavor = \"current_thread\")]";
+                for e in edits.iter_mut() {
+                    e.replacement = e.replacement.replace(attr, flavored);
+                }
+                return Some(Proposal::Edits(Fix {
+                    title: format!(
+                        "Run `main` on tokio's current-thread runtime with `{flavored}`"
+                    ),
+                    applicability: Applicability::MaybeIncorrect,
+                    edits,
+                }));
+            }
+            if let Some((manifest_edits, added)) = manifest_edits {
                 let manifest = input
                     .diagnostic
                     .manifest_path
@@ -339,6 +359,23 @@ mod tests {
         );
         let sources = MemorySources::default().with("src/main.rs", &text);
         assert_eq!(async_main_entry(&input_for(&d, &sources, Some(&pkg))), None);
+    }
+
+    #[test]
+    fn without_a_manifest_but_with_rt_the_current_thread_flavor_serves() {
+        let d = e0752(ASYNC_MAIN);
+        let sources = MemorySources::default().with("src/main.rs", ASYNC_MAIN);
+        let pkg = package(vec![Runtime::Tokio], Some(&["macros", "rt"]));
+        let Some(Proposal::Edits(fix)) = async_main_entry(&input_for(&d, &sources, Some(&pkg)))
+        else {
+            panic!("no edit");
+        };
+        assert_eq!(fix.applicability, Applicability::MaybeIncorrect);
+        let fixed = crate::fix::apply(ASYNC_MAIN, &fix.edits).unwrap();
+        assert!(
+            fixed.contains("#[tokio::main(flavor = \"current_thread\")]\nasync fn main() {"),
+            "{fixed}"
+        );
     }
 
     #[test]
