@@ -98,8 +98,9 @@ impl RuntimeApi {
             Runtime::Smol => MainEntry::BlockOn("smol::block_on"),
             // `#[async_std::main]` needs the `attributes` feature; `block_on` always exists.
             Runtime::AsyncStd => MainEntry::BlockOn("async_std::task::block_on"),
-            // trpl 0.3 keeps `run` (the Book's name) beside `block_on`.
-            Runtime::Trpl => MainEntry::BlockOn("trpl::run"),
+            // trpl 0.3 renamed `run` to `block_on` (its doc comment on `run` says so) and keeps
+            // `run` only for older copies of the Book.
+            Runtime::Trpl => MainEntry::BlockOn("trpl::block_on"),
             Runtime::Futures => MainEntry::BlockOn("futures::executor::block_on"),
         }
     }
@@ -133,6 +134,26 @@ impl RuntimeApi {
             Runtime::AsyncStd => "async_std::task::spawn_blocking",
             Runtime::Trpl | Runtime::Futures => return None,
         })
+    }
+
+    /// What follows a spawn call so that the task keeps running when its handle is dropped:
+    /// smol's `Task` cancels its future on drop (async-task 4.7 `Drop for Task`), so it needs
+    /// `.detach()`; tokio's, async-std's and trpl's handles detach on drop.
+    pub fn detach(&self) -> &'static str {
+        match self.runtime {
+            Runtime::Smol => ".detach()",
+            _ => "",
+        }
+    }
+
+    /// What follows `spawn_blocking(..).await` to get the closure's value: tokio's
+    /// `JoinHandle<T>` resolves to `Result<T, JoinError>` (an error only if the closure
+    /// panicked), smol's `unblock` task and async-std's handle to `T` itself.
+    pub fn blocking_result_unwrap(&self) -> &'static str {
+        match self.runtime {
+            Runtime::Tokio => ".unwrap()",
+            _ => "",
+        }
     }
 
     /// An async mutex type whose guard may be held across `.await`.
@@ -203,11 +224,13 @@ mod tests {
         let trpl = package(vec![Runtime::Trpl], None);
         let api = RuntimeApi::for_package(Some(&trpl), Some("use tokio::x;"));
         assert_eq!(api.runtime, Runtime::Trpl);
-        assert_eq!(api.main_entry(), MainEntry::BlockOn("trpl::run"));
+        assert_eq!(api.main_entry(), MainEntry::BlockOn("trpl::block_on"));
         assert_eq!(api.async_mutex(), None);
         let smol = package(vec![Runtime::Smol, Runtime::Futures], None);
         let api = RuntimeApi::for_package(Some(&smol), None);
         assert_eq!(api.spawn(), Some("smol::spawn"));
+        assert_eq!(api.detach(), ".detach()");
+        assert_eq!(api.blocking_result_unwrap(), "");
         assert_eq!(api.join_macro(), Some("futures::join!"));
         let futures_only = package(vec![Runtime::Futures], None);
         let api = RuntimeApi::for_package(Some(&futures_only), None);
