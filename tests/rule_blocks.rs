@@ -47,8 +47,14 @@ impl std::io::Write for Shared {
     }
 }
 
-/// A recorded stream rendered in `format`, in-process, with the fixtures as the project.
+/// A recorded stream rendered in `format`, in-process, with the fixtures as the project. The
+/// streams name the fixtures workspace `[ROOT]` (manifests, package ids): it becomes the real
+/// directory for the run, so fixes can read and edit `Cargo.toml`, and `[ROOT]` again in the
+/// output.
 pub fn render(stream: &[u8], format: Format) -> String {
+    let root = common::fixtures_dir().to_string_lossy().into_owned();
+    let stream = String::from_utf8_lossy(stream).replace("[ROOT]", &root);
+    let stream = stream.as_bytes();
     let out = Shared::default();
     let settings = Settings {
         ctx: RenderContext { color: false },
@@ -62,7 +68,7 @@ pub fn render(stream: &[u8], format: Format) -> String {
     )];
     process(stream, book(), project(), &mut sinks).unwrap();
     let bytes = out.0.lock().unwrap().clone();
-    String::from_utf8(bytes).unwrap()
+    String::from_utf8(bytes).unwrap().replace(&root, "[ROOT]")
 }
 
 /// The trigger stream of a rule: cargo's recorded stream, plus, for a source check, the

@@ -160,8 +160,20 @@ pub fn preview<'e>(
         .map(|i| trim_newline(&text[starts[i]..line_end(i)]))
         .collect();
     let mut hunks: Vec<Hunk> = Vec::new();
-    let mut shift: isize = 0; // new line number − old line number after the blocks so far
+    // New line number − old line number after the blocks so far: context lines are numbered
+    // as in the fixed file (like rustc's suggestion diffs), removed lines as in the old one.
+    let mut shift: isize = 0;
     let mut previous_last: Option<usize> = None;
+    let renumber = |old: usize, shift: isize| (old as isize + shift) as usize + 1;
+    let trailing = |hunk: &mut Hunk, last: usize, until: usize, shift: isize| {
+        for (i, line) in old_lines.iter().enumerate().take(until).skip(last + 1) {
+            hunk.lines.push(DiffLine {
+                kind: DiffLineKind::Context,
+                number: renumber(i, shift),
+                text: (*line).to_string(),
+            });
+        }
+    };
     for block in blocks {
         let new_lines: Vec<&str> = if block.new_text.is_empty() {
             Vec::new()
@@ -170,20 +182,33 @@ pub fn preview<'e>(
         };
         let context_from = block.first.saturating_sub(context);
         let joined = previous_last.is_some_and(|p| context_from <= p + context + 1);
-        if !joined {
-            hunks.push(Hunk { lines: Vec::new() });
+        match previous_last {
+            // The lines between two blocks of one hunk are context, all of them.
+            Some(p) if joined => {
+                let hunk = hunks.last_mut().expect("a block made this hunk");
+                trailing(hunk, p, block.first, shift);
+            }
+            Some(p) => {
+                let hunk = hunks.last_mut().expect("a block made this hunk");
+                trailing(hunk, p, (p + 1 + context).min(old_lines.len()), shift);
+                hunks.push(Hunk { lines: Vec::new() });
+            }
+            None => hunks.push(Hunk { lines: Vec::new() }),
         }
         let hunk = hunks.last_mut().expect("a hunk was pushed above");
-        let from = match previous_last {
-            Some(p) if joined => p + 1,
-            _ => context_from,
-        };
-        for (i, line) in old_lines.iter().enumerate().take(block.first).skip(from) {
-            hunk.lines.push(DiffLine {
-                kind: DiffLineKind::Context,
-                number: i + 1,
-                text: (*line).to_string(),
-            });
+        if !joined {
+            for (i, line) in old_lines
+                .iter()
+                .enumerate()
+                .take(block.first)
+                .skip(context_from)
+            {
+                hunk.lines.push(DiffLine {
+                    kind: DiffLineKind::Context,
+                    number: renumber(i, shift),
+                    text: (*line).to_string(),
+                });
+            }
         }
         for (i, line) in old_lines
             .iter()
@@ -208,16 +233,9 @@ pub fn preview<'e>(
         shift += new_lines.len() as isize - (block.last - block.first + 1) as isize;
         previous_last = Some(block.last);
     }
-    // Trailing context after each hunk's last block.
     if let Some(last) = previous_last {
         let hunk = hunks.last_mut().expect("a block makes a hunk");
-        for (i, line) in old_lines.iter().enumerate().skip(last + 1).take(context) {
-            hunk.lines.push(DiffLine {
-                kind: DiffLineKind::Context,
-                number: i + 1,
-                text: (*line).to_string(),
-            });
-        }
+        trailing(hunk, last, (last + 1 + context).min(old_lines.len()), shift);
     }
     // Lines identical on both sides of a change (a rewritten line that kept its text) are
     // context, not a removal and an addition.
@@ -266,8 +284,8 @@ fn drop_unchanged_pairs(lines: &mut Vec<DiffLine>) {
         let mut added = lines[removed_end..added_end].to_vec();
         let mut head = Vec::new();
         while !removed.is_empty() && !added.is_empty() && removed[0].text == added[0].text {
-            let mut line = removed.remove(0);
-            added.remove(0);
+            removed.remove(0);
+            let mut line = added.remove(0);
             line.kind = DiffLineKind::Context;
             head.push(line);
         }
@@ -276,8 +294,8 @@ fn drop_unchanged_pairs(lines: &mut Vec<DiffLine>) {
             if r.text != a.text {
                 break;
             }
-            let mut line = removed.pop().expect("checked above");
-            added.pop();
+            removed.pop();
+            let mut line = added.pop().expect("checked above");
             line.kind = DiffLineKind::Context;
             tail.insert(0, line);
         }
@@ -361,6 +379,44 @@ mod tests {
     }
 
     #[test]
+    fn each_hunk_has_context_on_both_sides() {
+        let text: String = (1..=10).map(|i| format!("l{i}\n")).collect();
+        let at = |n: usize| text.find(&format!("l{n}\n")).unwrap();
+        let edits = [
+            edit(at(2), at(2) + 2, "L2\nextra"),
+            edit(at(8), at(8) + 2, "L8"),
+        ];
+        let hunks = preview(&text, &edits, 1).unwrap();
+        let shown = |h: &Hunk| -> Vec<(DiffLineKind, usize, String)> {
+            h.lines
+                .iter()
+                .map(|l| (l.kind, l.number, l.text.clone()))
+                .collect()
+        };
+        use DiffLineKind::*;
+        assert_eq!(
+            shown(&hunks[0]),
+            vec![
+                (Context, 1, "l1".into()),
+                (Removed, 2, "l2".into()),
+                (Added, 2, "L2".into()),
+                (Added, 3, "extra".into()),
+                (Context, 4, "l3".into()),
+            ]
+        );
+        // After the first block the file has one more line: l7 is line 8 of the fixed file.
+        assert_eq!(
+            shown(&hunks[1]),
+            vec![
+                (Context, 8, "l7".into()),
+                (Removed, 8, "l8".into()),
+                (Added, 9, "L8".into()),
+                (Context, 10, "l9".into()),
+            ]
+        );
+    }
+
+    #[test]
     fn inserted_lines_shift_later_numbers() {
         let text = "a\nb\nc\n";
         let edits = [edit(2, 2, "x\ny\n")];
@@ -375,7 +431,7 @@ mod tests {
             vec![
                 (DiffLineKind::Added, 2, "x"),
                 (DiffLineKind::Added, 3, "y"),
-                (DiffLineKind::Context, 2, "b"),
+                (DiffLineKind::Context, 4, "b"),
             ]
         );
     }

@@ -161,6 +161,9 @@ pub fn attach(verdict: &mut Verdict<'_>, diagnostic: &Diagnostic, project: &dyn 
         sources: project.sources(),
     };
     explanation.proposal = propose(&explanation.rule.fix_recipes, &input);
+    // Every syn parse adds the file to proc-macro2's per-thread source map; without this a
+    // long stream would keep every parsed file in memory.
+    proc_macro2::extra::invalidate_current_thread_spans();
     if let Some(Proposal::Edits(fix)) = &explanation.proposal {
         let (placed, diff) = show(fix, input.sources);
         explanation.placed = placed;

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use cargo_explain_async::context::{PackageContext, Runtime, TokioDep};
 use cargo_explain_async::diagnostic::{classify, Diagnostic, Event, Line};
 use cargo_explain_async::fix::{self, Applicability, Input, Proposal, Sources};
-use cargo_explain_async::lints::emit::{compiler_message, Origin};
+use cargo_explain_async::lints::emit::{compiler_message, PackageTarget as Origin};
 use cargo_explain_async::matching::find;
 use cargo_explain_async::rules::Rulebook;
 
