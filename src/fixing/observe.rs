@@ -6,7 +6,7 @@
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
-use std::io::{self, Read, Write};
+use std::io::{self, BufRead, Write};
 use std::process::ChildStderr;
 use std::rc::Rc;
 use std::sync::{mpsc, Arc};
@@ -239,12 +239,43 @@ pub fn check(options: &Options, book: &Rulebook) -> Result<Observation, Error> {
 }
 
 /// Reads cargo's stderr to the end on a thread of its own (a full pipe would stall cargo).
-fn read_stderr(mut stderr: ChildStderr) -> std::thread::JoinHandle<Vec<u8>> {
+/// Cargo's progress lines (`Compiling …`, `Checking …`, waiting for a lock) are passed on
+/// as they come, so a long first build is not silent; its diagnostics and `could not
+/// compile` are kept back: the last, visible check prints those.
+fn read_stderr(stderr: ChildStderr) -> std::thread::JoinHandle<Vec<u8>> {
     std::thread::spawn(move || {
         let mut out = Vec::new();
-        let _ = stderr.read_to_end(&mut out);
+        let mut reader = io::BufReader::new(stderr);
+        let mut line = Vec::new();
+        loop {
+            line.clear();
+            match reader.read_until(b'\n', &mut line) {
+                Ok(0) | Err(_) => break,
+                Ok(_) => {}
+            }
+            if is_progress(&line) {
+                let _ = io::stderr().write_all(&line);
+            }
+            out.extend_from_slice(&line);
+        }
         out
     })
+}
+
+/// Whether a line of cargo's stderr is one of its status lines about progress.
+fn is_progress(line: &[u8]) -> bool {
+    const WORDS: &[&str] = &[
+        "Blocking",
+        "Checking",
+        "Compiling",
+        "Downloaded",
+        "Downloading",
+        "Locking",
+        "Updating",
+    ];
+    let text = String::from_utf8_lossy(line);
+    let word = text.trim_start().split(' ').next().unwrap_or_default();
+    WORDS.contains(&word)
 }
 
 /// The first line of cargo's stderr opened by `error`.
@@ -310,6 +341,20 @@ mod tests {
         let heads: Vec<String> = seen.seen.iter().map(|s| s.key.headline()).collect();
         assert_eq!(heads, vec!["error: `main` function not found"]);
         assert_eq!(seen.seen[0].key.file, "");
+    }
+
+    #[test]
+    fn only_cargos_progress_lines_pass() {
+        assert!(is_progress(b"    Checking tiny v0.0.0 (/x)\n"));
+        assert!(is_progress(b"   Compiling tokio v1.54.1\n"));
+        assert!(is_progress(
+            b"    Blocking waiting for file lock on build directory\n"
+        ));
+        assert!(!is_progress(
+            b"error: could not compile `tiny` (bin \"tiny\")\n"
+        ));
+        assert!(!is_progress(b"warning: unused variable: `x`\n"));
+        assert!(!is_progress(b"    Finished `dev` profile\n"));
     }
 
     #[test]

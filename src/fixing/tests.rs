@@ -15,11 +15,13 @@ use super::*;
 /// `(word, message, replacement of the word)`.
 type Rule = (&'static str, &'static str, &'static str);
 
+/// Runs after each check with the workspace root (a user editing while `--fix` runs).
+type Hook = Box<dyn FnMut(&Path)>;
+
 struct Toy {
     root: PathBuf,
     rules: Vec<Rule>,
-    /// Called after each check (a user editing while `--fix` runs).
-    after_check: Option<Box<dyn FnMut(&Path)>>,
+    after_check: Option<Hook>,
     built: bool,
 }
 

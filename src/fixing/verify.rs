@@ -160,7 +160,10 @@ mod tests {
         // One of two identical diagnostics fixed: the count went down by one.
         let after = obs(&[send.clone(), other.clone()]);
         let u = unit(&["a/src/main.rs"], std::slice::from_ref(&send));
-        assert_eq!(judge(&before, &after, &[u.clone()]), vec![Outcome::Kept]);
+        assert_eq!(
+            judge(&before, &after, std::slice::from_ref(&u)),
+            vec![Outcome::Kept]
+        );
         // Two fixes claimed for two diagnostics but only one went away.
         let two = unit(&["a/src/main.rs"], &[send.clone(), send.clone()]);
         assert!(matches!(
@@ -177,7 +180,7 @@ mod tests {
     #[test]
     fn a_new_error_or_warning_fails_the_unit_it_is_in() {
         let send = key("a/src/main.rs", "error", "future cannot be sent");
-        let before = obs(&[send.clone()]);
+        let before = obs(std::slice::from_ref(&send));
         let unused = key("a/src/main.rs", "warning", "unused import: `std::rc::Rc`");
         let after = obs(&[unused]);
         let a = unit(&["a/src/main.rs"], std::slice::from_ref(&send));
@@ -194,12 +197,12 @@ mod tests {
     #[test]
     fn news_in_a_file_of_no_unit_blame_a_lone_unit_or_leave_it_unclear() {
         let send = key("a/src/main.rs", "error", "future cannot be sent");
-        let before = obs(&[send.clone()]);
+        let before = obs(std::slice::from_ref(&send));
         let elsewhere = key("c/src/lib.rs", "error", "mismatched types");
         let after = obs(&[elsewhere]);
         let a = unit(&["a/src/main.rs"], std::slice::from_ref(&send));
         assert!(matches!(
-            judge(&before, &after, &[a.clone()])[0],
+            judge(&before, &after, std::slice::from_ref(&a))[0],
             Outcome::Failed(ref why) if why.contains("c/src/lib.rs:3")
         ));
         let b = unit(&["b/src/main.rs"], &[]);
