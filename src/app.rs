@@ -61,7 +61,9 @@ fn run(argv: Vec<OsString>) -> Result<u8, Error> {
     if options.fix {
         // The fixes first (quiet checks of their own), then the ordinary live run shows what
         // remains and gives the exit status.
-        fixing::run(&options)?;
+        if let Some(stopped) = fixing::run(&options)? {
+            return Ok(stopped);
+        }
     }
     match &options.from {
         Some(from) => replay(&options, from, ctx),

@@ -127,8 +127,9 @@ impl Checker for Cargo<'_> {
 }
 
 /// `--fix`: checks the tree may be rewritten, applies and verifies the fixes, and reports
-/// each change on stderr. The caller runs the final, visible check.
-pub fn run(options: &Options) -> Result<(), Error> {
+/// each change on stderr. The caller then runs the final, visible check, unless this
+/// returns an exit status: a signal stopped cargo (Ctrl-C), and the run ends with it.
+pub fn run(options: &Options) -> Result<Option<u8>, Error> {
     let project = LiveProject::start(options.cargo_args.clone(), false, None);
     let root = project
         .get()
@@ -154,10 +155,10 @@ pub fn run(options: &Options) -> Result<(), Error> {
         let (word, rest) = change.line();
         say::status(word, &rest);
     })?;
-    if tally.proposed == 0 {
+    if tally.stopped.is_none() && tally.built && tally.proposed == 0 {
         say::note("--fix found no machine-applicable fix to apply");
     }
-    Ok(())
+    Ok(tally.stopped)
 }
 
 /// How a `--fix` run went.
@@ -169,6 +170,12 @@ pub struct Tally {
     pub not_fixed: usize,
     /// Checks run.
     pub checks: usize,
+    /// Whether the first check got as far as building (else cargo could not read the
+    /// project, and the final check will say why).
+    pub built: bool,
+    /// Cargo's status when a signal stopped one of the checks (nothing is left half done:
+    /// what that round wrote was put back).
+    pub stopped: Option<u8>,
 }
 
 /// What identifies a fix from one check to the next: its rule, title, diagnostic and each
@@ -288,6 +295,13 @@ pub fn fix(
             Some(o) => o,
             None => check(&mut tally)?,
         };
+        if tally.checks == 1 {
+            tally.built = observation.built;
+        }
+        if observation.stopped.is_some() {
+            tally.stopped = observation.stopped;
+            break;
+        }
         if !observation.built {
             // Cargo could not even build (a broken manifest): the live run says why.
             break;
@@ -417,6 +431,19 @@ pub fn fix(
             continue;
         }
         let after = check(&mut tally)?;
+        if after.stopped.is_some() {
+            // Interrupted before the fixes could be judged: none of them stays.
+            for (fixes, _, written) in &applied {
+                let mut why = "the check was interrupted".to_string();
+                put_back(written, &mut why);
+                for &i in fixes {
+                    report(&Change::not_fixed(&observation.fixes[i], why.clone(), true));
+                    tally.not_fixed += 1;
+                }
+            }
+            tally.stopped = after.stopped;
+            break;
+        }
         let judged: Vec<Unit> = applied
             .iter()
             .map(|(fixes, unit_files, _)| Unit {
@@ -432,9 +459,15 @@ pub fn fix(
         for ((fixes, _, written), outcome) in applied.iter().zip(outcomes) {
             match outcome {
                 Outcome::Kept => {
+                    // One line per change: the same file compiled for two targets gives
+                    // the same diagnostic, and fix, twice.
+                    let mut said = HashSet::new();
                     for &i in fixes {
-                        report(&Change::fixed(&observation.fixes[i]));
-                        tally.fixed += 1;
+                        let change = Change::fixed(&observation.fixes[i]);
+                        if said.insert(change.line()) {
+                            report(&change);
+                            tally.fixed += 1;
+                        }
                     }
                 }
                 Outcome::Failed(mut why) => {

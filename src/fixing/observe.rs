@@ -16,6 +16,7 @@ use crate::cargo::{Invocation, Subcommand};
 use crate::cli::Options;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::error::Error;
+use crate::exit;
 use crate::fix::{Applicability, Fix, Placed, Proposal, Sources};
 use crate::lints::background;
 use crate::matching::Verdict;
@@ -130,6 +131,9 @@ pub struct Observation {
     pub texts: BTreeMap<String, Arc<str>>,
     /// The first `error:` line cargo printed on stderr, for telling why it did not build.
     pub cargo_error: Option<String>,
+    /// Cargo's exit status when a signal stopped it (`128 + N`: the user pressed Ctrl-C, and
+    /// it reached cargo's process group): `--fix` then stops too.
+    pub stopped: Option<u8>,
 }
 
 impl Observation {
@@ -230,11 +234,12 @@ pub fn check(options: &Options, book: &Rulebook) -> Result<Observation, Error> {
     let waited = cargo.wait();
     let stderr = stderr.and_then(|h| h.join().ok()).unwrap_or_default();
     read.map_err(Error::Child)?;
-    waited?;
+    let code = waited?;
     drop(sinks);
     let mut observation = shared.take();
     observation.remember_texts(&project);
     observation.cargo_error = first_error(&stderr);
+    observation.stopped = (code >= exit::SIGNAL_BASE).then_some(code);
     Ok(observation)
 }
 

@@ -271,6 +271,45 @@ fn nothing_is_written_when_cargo_did_not_build() {
 }
 
 #[test]
+fn an_interrupted_check_undoes_the_round_and_stops() {
+    let mut t = toy("stopped", &[("src/a.rs", "Good\n")], &[GOOD]);
+    struct Interrupted(Toy, usize);
+    impl Checker for Interrupted {
+        fn check(&mut self) -> Result<Observation, Error> {
+            let mut obs = self.0.check()?;
+            self.1 += 1;
+            if self.1 == 2 {
+                obs.stopped = Some(130);
+                obs.built = false;
+            }
+            Ok(obs)
+        }
+    }
+    t.built = true;
+    let root = t.root.clone();
+    let mut checker = Interrupted(t, 0);
+    let mut lines = Vec::new();
+    let tally = fix(&mut checker, &root, &mut |c| lines.push(c.line().1)).unwrap();
+    assert_eq!(tally.stopped, Some(130));
+    assert_eq!(read(&checker.0, "src/a.rs"), "Good\n");
+    assert_eq!(
+        lines,
+        vec!["src/a.rs:1: fix good [toy_good]: the check was interrupted, file restored"]
+    );
+    let _ = fs::remove_dir_all(&root);
+}
+
+#[test]
+fn one_line_per_change_when_a_file_is_checked_twice() {
+    let mut t = toy("twice", &[("src/a.rs", "Good\n")], &[GOOD, GOOD]);
+    let (tally, lines) = run(&mut t);
+    assert_eq!(read(&t, "src/a.rs"), "Fine\n");
+    assert_eq!(lines, vec!["Fixed src/a.rs:1: fix good [toy_good]"]);
+    assert_eq!(tally.fixed, 1);
+    let _ = fs::remove_dir_all(&t.root);
+}
+
+#[test]
 fn files_outside_the_workspace_are_never_written() {
     let t = toy("outside", &[("src/a.rs", "Good\n")], &[GOOD]);
     // The checker names the file by a path that climbs out of the root.
