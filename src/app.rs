@@ -1,7 +1,8 @@
 //! The top level: turns parsed options into a run and dispatches it: `--explain`,
-//! `--list-rules`, a replay (`--from`) or a live run of cargo. The work itself lives in the
-//! stages: `project` (context, sources, roots), `cargo` (the child process), `lints` (the
-//! source checks' thread), `stream` (the loop), `output` (sinks and files), `say` (stderr).
+//! `--list-rules`, a replay (`--from`) or a live run of cargo, after `--fix` when asked. The
+//! work itself lives in the stages: `project` (context, sources, roots), `cargo` (the child
+//! process), `lints` (the source checks' thread), `stream` (the loop), `output` (sinks and
+//! files), `fixing` (`--fix`), `say` (stderr).
 
 use std::ffi::OsString;
 use std::io::{self, BufReader, IsTerminal, Write};
@@ -12,6 +13,7 @@ use crate::cargo::{Invocation, Subcommand};
 use crate::cli::{self, ColorChoice, Options, Parsed};
 use crate::error::Error;
 use crate::exit;
+use crate::fixing;
 use crate::lints::background;
 use crate::output::{finish_stdout, Outputs, Plan};
 use crate::project::{path_context, LiveProject};
@@ -55,6 +57,13 @@ fn run(argv: Vec<OsString>) -> Result<u8, Error> {
             None => catalog::write_table(&book, &mut out),
         };
         return finish_stdout(written.and_then(|()| out.flush()));
+    }
+    if options.fix {
+        // The fixes first (quiet checks of their own), then the ordinary live run shows what
+        // remains and gives the exit status.
+        if let Some(stopped) = fixing::run(&options)? {
+            return Ok(stopped);
+        }
     }
     match &options.from {
         Some(from) => replay(&options, from, ctx),

@@ -26,8 +26,8 @@ pub enum ColorChoice {
     about = "Runs `cargo check` and explains async mistakes in Python asyncio terms",
     after_help = "Every other option (-p, --workspace, --all-targets, --features, --manifest-path, \
 --target, --release, --locked, --offline, -q, -v, -Z …) is passed to `cargo check` unchanged.\n\
-Exit status: cargo's own; 2 for usage or rule-file errors; 3 with --deny-lints when a source \
-check found something. Docs: README.md."
+Exit status: cargo's own; 2 for usage or rule-file errors, or when --fix refuses the working \
+tree; 3 with --deny-lints when a source check found something. Docs: README.md."
 )]
 pub struct Options {
     /// Output format
@@ -60,6 +60,18 @@ pub struct Options {
     /// Fail (exit status 3) when a source check finds something and cargo itself succeeded
     #[arg(long)]
     pub deny_lints: bool,
+    /// Apply the machine-applicable fixes to your files (like `cargo fix`), keep those the compiler confirms, then check again
+    #[arg(long)]
+    pub fix: bool,
+    /// With --fix: fix even if the working tree has uncommitted changes (staged ones too)
+    #[arg(long)]
+    pub allow_dirty: bool,
+    /// With --fix: fix even if the working tree has staged changes
+    #[arg(long)]
+    pub allow_staged: bool,
+    /// With --fix: fix even if the project is not in a git checkout
+    #[arg(long)]
+    pub allow_no_vcs: bool,
     /// Arguments forwarded to cargo (filled by the splitter, not by clap).
     #[arg(skip)]
     pub cargo_args: Vec<String>,
@@ -83,6 +95,10 @@ const OURS_FLAGS: &[&str] = &[
     "--list-rules",
     "--no-lints",
     "--deny-lints",
+    "--fix",
+    "--allow-dirty",
+    "--allow-staged",
+    "--allow-no-vcs",
     "--help",
     "-h",
     "--version",
@@ -137,6 +153,7 @@ pub fn parse(argv: Vec<String>) -> Result<Parsed, Error> {
                     "--deny-lints needs cargo to run: the source checks are off with --from".into(),
                 ));
             }
+            check_fix_flags(&options)?;
             Ok(Parsed::Run(Box::new(options)))
         }
         Err(e) => match e.kind() {
@@ -151,6 +168,37 @@ pub fn parse(argv: Vec<String>) -> Result<Parsed, Error> {
                     .to_string(),
             )),
         },
+    }
+}
+
+/// `--fix` needs cargo and the files (not `--from`, `--explain` or `--list-rules`); the
+/// `--allow-*` flags only mean something with it.
+fn check_fix_flags(options: &Options) -> Result<(), Error> {
+    if options.fix {
+        let other = if options.from.is_some() {
+            Some("--from: it fixes the files cargo checks, not a saved stream")
+        } else if options.explain.is_some() {
+            Some("--explain")
+        } else if options.list_rules {
+            Some("--list-rules")
+        } else {
+            None
+        };
+        if let Some(other) = other {
+            return Err(Error::Usage(format!("--fix cannot be used with {other}")));
+        }
+        return Ok(());
+    }
+    let allow = [
+        (options.allow_dirty, "--allow-dirty"),
+        (options.allow_staged, "--allow-staged"),
+        (options.allow_no_vcs, "--allow-no-vcs"),
+    ];
+    match allow.iter().find(|(set, _)| *set) {
+        Some((_, flag)) => Err(Error::Usage(format!(
+            "{flag} only applies to --fix; add --fix to apply fixes"
+        ))),
+        None => Ok(()),
     }
 }
 
@@ -258,6 +306,25 @@ mod tests {
         ] {
             let argv = bad.iter().map(|s| s.to_string()).collect();
             assert!(matches!(parse(argv), Err(Error::Usage(_))));
+        }
+    }
+
+    #[test]
+    fn fix_flags() {
+        let o = run(&["x", "--fix", "--allow-dirty", "-p", "a", "--allow-no-vcs"]);
+        assert!(o.fix && o.allow_dirty && o.allow_no_vcs && !o.allow_staged);
+        assert_eq!(o.cargo_args, vec!["-p", "a"]);
+        for bad in [
+            &["x", "--fix", "--from", "f"][..],
+            &["x", "--fix", "--from=-"],
+            &["x", "--fix", "--explain", "unused_future"],
+            &["x", "--fix", "--list-rules"],
+            &["x", "--allow-dirty"],
+            &["x", "--allow-staged", "--workspace"],
+        ] {
+            let argv = bad.iter().map(|s| s.to_string()).collect();
+            let err = parse(argv).unwrap_err();
+            assert!(matches!(err, Error::Usage(_)), "{bad:?}: {err}");
         }
     }
 

@@ -42,6 +42,9 @@ pub enum Error {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// `--fix` will not rewrite files here: no git checkout, or changes not committed
+    /// (exit code 2). The message says which flag lets it through.
+    Refused(String),
 }
 
 impl fmt::Display for Error {
@@ -77,6 +80,7 @@ impl fmt::Display for Error {
             Error::Output { path, source } => {
                 write!(f, "cannot write {}: {source}", path.display())
             }
+            Error::Refused(msg) => f.write_str(msg),
         }
     }
 }

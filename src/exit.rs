@@ -8,7 +8,8 @@ pub const SUCCESS: u8 = 0;
 /// Our own failure while running: cargo could not be started, an output file could not be
 /// written, the child's pipe broke.
 pub const FAILURE: u8 = 1;
-/// Usage errors, rule-file errors, unreadable `--from` input, failed `cargo metadata`.
+/// Usage errors, rule-file errors, unreadable `--from` input, failed `cargo metadata`, and
+/// `--fix` refusing a tree it could not undo its changes in (no git, uncommitted changes).
 pub const USAGE: u8 = 2;
 /// `--deny-lints`: cargo succeeded but one of our source checks found something (when cargo
 /// failed, its own status wins). Without `--deny-lints` findings never change the status.
@@ -25,7 +26,8 @@ pub fn for_error(err: &Error) -> u8 {
         | Error::Rule { .. }
         | Error::RulesDir { .. }
         | Error::Input { .. }
-        | Error::Metadata(_) => USAGE,
+        | Error::Metadata(_)
+        | Error::Refused(_) => USAGE,
         Error::Spawn { .. } | Error::Child(_) | Error::Output { .. } => FAILURE,
     }
 }

@@ -4,8 +4,10 @@
 //! Data flows one way: [`cargo`] (spawn, stream) → [`diagnostic`] (one owned message) →
 //! [`matching`] (rulebook × diagnostic → verdict) → [`fix`] (the user's code, rewritten) →
 //! [`render`] (one module per format), driven line by line by [`stream`]. Processes, files
-//! and the environment are touched only by [`cargo`], [`project`], [`output`], [`say`] and
-//! the source checks' thread in [`lints`]; [`app`] only dispatches.
+//! and the environment are touched only by [`cargo`], [`project`], [`output`], [`say`], the
+//! source checks' thread in [`lints`] and `--fix` in [`fixing`] (git, and the user's files:
+//! it applies the fix stage's edits, then re-runs the pipeline to verify them); [`app`]
+//! only dispatches.
 #![forbid(unsafe_code)]
 
 pub mod app;
@@ -16,6 +18,7 @@ pub mod diagnostic;
 pub mod error;
 pub mod exit;
 pub mod fix;
+pub mod fixing;
 pub mod lints;
 pub mod matching;
 pub mod output;

@@ -22,3 +22,9 @@ pub fn warning(message: &str) {
 pub fn note(message: &str) {
     say("note", message);
 }
+
+/// A status line opened by a word, as cargo's `Fixed src/main.rs (1 fix)` (`--fix`: one
+/// line per change).
+pub fn status(word: &str, message: &str) {
+    let _ = writeln!(std::io::stderr(), "{word} {message}");
+}

@@ -69,24 +69,41 @@ impl Invocation {
 
     /// Starts cargo.
     pub fn spawn(&self) -> Result<Child, Error> {
-        self.command().spawn().map_err(|source| Error::Spawn {
-            program: program().to_string_lossy().into_owned(),
-            source,
-        })
+        start(self.command())
     }
 
     /// Starts cargo with termination signals forwarded to it until the guard is dropped.
     pub fn spawn_forwarding(&self) -> Result<(Child, SignalGuard), Error> {
-        #[cfg(unix)]
-        let pending = signals::prepare().ok();
-        let child = self.spawn()?;
-        // Without forwarding cargo still runs: a lost Ctrl-C is better than no build.
-        #[cfg(unix)]
-        let guard = SignalGuard(pending.and_then(|p| p.start(&child).ok()));
-        #[cfg(not(unix))]
-        let guard = SignalGuard(None);
-        Ok((child, guard))
+        forwarding(self.command())
     }
+
+    /// [`Invocation::spawn_forwarding`] with cargo's stderr piped to us instead of the
+    /// terminal (`--fix`'s checks before the last one: the user sees only the last).
+    pub fn spawn_capturing_stderr(&self) -> Result<(Child, SignalGuard), Error> {
+        let mut cmd = self.command();
+        cmd.stderr(Stdio::piped());
+        forwarding(cmd)
+    }
+}
+
+fn start(mut cmd: Command) -> Result<Child, Error> {
+    cmd.spawn().map_err(|source| Error::Spawn {
+        program: program().to_string_lossy().into_owned(),
+        source,
+    })
+}
+
+/// Starts `cmd` with termination signals forwarded to it until the guard is dropped.
+fn forwarding(cmd: Command) -> Result<(Child, SignalGuard), Error> {
+    #[cfg(unix)]
+    let pending = signals::prepare().ok();
+    let child = start(cmd)?;
+    // Without forwarding cargo still runs: a lost Ctrl-C is better than no build.
+    #[cfg(unix)]
+    let guard = SignalGuard(pending.and_then(|p| p.start(&child).ok()));
+    #[cfg(not(unix))]
+    let guard = SignalGuard(None);
+    Ok((child, guard))
 }
 
 /// Keeps signal forwarding alive while cargo runs; forwarding stops when it is dropped.

@@ -224,7 +224,7 @@ fn show(fix: &Fix, sources: &dyn Sources) -> (Vec<Placed>, Vec<FileDiff>) {
 
 /// rustc-style positions of an edit in `text` (its range was checked to be on char
 /// boundaries).
-fn place(text: &str, edit: &Edit) -> Placed {
+pub fn place(text: &str, edit: &Edit) -> Placed {
     let position = |at: usize| {
         let at = at.min(text.len());
         let start = text[..at].rfind('\n').map_or(0, |i| i + 1);

@@ -11,7 +11,7 @@ use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
 
 use super::{plain_text, Item, Renderer};
-use crate::fix::Proposal;
+use crate::fix::{Fix, Placed, Proposal};
 use crate::matching::{Explanation, Verdict};
 
 /// Renders the json format.
@@ -172,8 +172,13 @@ pub fn fix_child(e: &Explanation<'_>) -> Option<String> {
     if e.placed.is_empty() || e.placed.len() != fix.edits.len() {
         return None;
     }
-    let spans: Vec<serde_json::Value> = e
-        .placed
+    suggestion_child(fix, &e.placed)
+}
+
+/// [`fix_child`] for the given placed edits of `fix` (all of them, or those of one file:
+/// `--fix` hands rustfix one file's share at a time).
+pub fn suggestion_child(fix: &Fix, placed: &[Placed]) -> Option<String> {
+    let spans: Vec<serde_json::Value> = placed
         .iter()
         .map(|p| {
             serde_json::json!({
