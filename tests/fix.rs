@@ -325,7 +325,11 @@ fn planned_fixes() -> BTreeMap<String, Vec<Planned>> {
         stream.push_str(&line);
         stream.push('\n');
     }
-    let project = LiveProject::start(args, false, None);
+    let project = LiveProject::start(
+        cargo_explain_async::cargo::args::CargoArgs::parse(&args),
+        false,
+        None,
+    );
     let book = Rulebook::builtin().unwrap();
     let shared = Rc::new(RefCell::new(Observation::default()));
     let mut sinks = vec![Sink::new(
@@ -407,6 +411,7 @@ fn every_machine_applicable_fix_compiles_and_removes_its_diagnostic() {
             cmd.args([
                 if clippy { "clippy" } else { "check" },
                 "--message-format=json",
+                "--keep-going",
             ])
             .arg("--manifest-path")
             .arg(&manifest)
@@ -414,7 +419,9 @@ fn every_machine_applicable_fix_compiles_and_removes_its_diagnostic() {
             .env("CARGO_TARGET_DIR", &target);
             quiet(&mut cmd)
         };
-        let before = counts(&run_ours(&[]).stdout);
+        // `--keep-going` everywhere: without it cargo stops starting crates after the first
+        // error, and which crates of the batch a check reached would differ between runs.
+        let before = counts(&run_ours(&["--keep-going"]).stdout);
         let fixed = run_ours(&["--fix", "--allow-no-vcs"]);
         let log = stderr(&fixed);
         // Compiler diagnostics from plain cargo; our source checks' findings from the json
@@ -439,7 +446,17 @@ fn every_machine_applicable_fix_compiles_and_removes_its_diagnostic() {
                 failures.push(format!(
                     "{}\n    --fix said:\n      {}",
                     verdict.err().unwrap_or_else(|| format!("{member}:")),
-                    not_fixed.join("\n      ")
+                    if not_fixed.is_empty() {
+                        log.lines()
+                            .filter(|l| {
+                                !l.trim_start().starts_with("Checking")
+                                    && !l.trim_start().starts_with("Blocking")
+                            })
+                            .collect::<Vec<_>>()
+                            .join("\n      ")
+                    } else {
+                        not_fixed.join("\n      ")
+                    }
                 ));
             }
         }

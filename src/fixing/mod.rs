@@ -130,7 +130,7 @@ impl Checker for Cargo<'_> {
 /// each change on stderr. The caller then runs the final, visible check, unless this
 /// returns an exit status: a signal stopped cargo (Ctrl-C), and the run ends with it.
 pub fn run(options: &Options) -> Result<Option<u8>, Error> {
-    let project = LiveProject::start(options.cargo_args.clone(), false, None);
+    let project = LiveProject::start(options.cargo.clone(), false, None);
     let root = project
         .get()
         .map(|c| c.workspace_root.clone())

@@ -207,7 +207,7 @@ pub fn check(options: &Options, book: &Rulebook) -> Result<Observation, Error> {
     let (share, metadata) = mpsc::channel();
     let lints_on = !options.no_lints;
     // A fresh project each time: its source cache must hold the files as they are now.
-    let project = LiveProject::start(options.cargo_args.clone(), false, lints_on.then_some(share));
+    let project = LiveProject::start(options.cargo.clone(), false, lints_on.then_some(share));
     let invocation = Invocation {
         subcommand: if options.clippy {
             Subcommand::Clippy
@@ -216,9 +216,9 @@ pub fn check(options: &Options, book: &Rulebook) -> Result<Observation, Error> {
         },
         ansi: false,
         color: Some("never"),
-        args: options.cargo_args.clone(),
+        args: keep_going(&options.cargo_args),
     };
-    let checks = lints_on.then(|| background::start(metadata, options.cargo_args.clone(), false));
+    let checks = lints_on.then(|| background::start(metadata, options.cargo.clone(), false));
     let (mut child, _forwarding) = invocation.spawn_capturing_stderr()?;
     let stderr = child.stderr.take().map(read_stderr);
     let mut cargo = Cargo::new(child);
@@ -365,5 +365,37 @@ mod tests {
     #[test]
     fn a_stream_without_build_finished_did_not_build() {
         assert!(!observe("error: failed to parse manifest\n").built);
+    }
+}
+
+/// The user's cargo arguments with `--keep-going` (before a trailing `-- …`). Without it cargo
+/// stops starting new units after the first error, so which crates a check reached would
+/// differ between the check before the fixes and the one after, and their diagnostics would
+/// look new (or fixed) when nothing changed.
+fn keep_going(args: &[String]) -> Vec<String> {
+    let end = args.iter().position(|a| a == "--").unwrap_or(args.len());
+    let mut out = args.to_vec();
+    if !args[..end].iter().any(|a| a == "--keep-going") {
+        out.insert(end, "--keep-going".to_string());
+    }
+    out
+}
+
+#[cfg(test)]
+mod keep_going_tests {
+    use super::keep_going;
+
+    #[test]
+    fn keep_going_goes_before_the_clippy_flags() {
+        let v = |s: &[&str]| s.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            keep_going(&v(&["-p", "a"])),
+            v(&["-p", "a", "--keep-going"])
+        );
+        assert_eq!(
+            keep_going(&v(&["-p", "a", "--", "-W", "x"])),
+            v(&["-p", "a", "--keep-going", "--", "-W", "x"])
+        );
+        assert_eq!(keep_going(&v(&["--keep-going"])), v(&["--keep-going"]));
     }
 }
