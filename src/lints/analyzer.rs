@@ -548,7 +548,10 @@ impl<'ast> Analyzer<'ast, '_> {
              its handle"
                 .to_string()
         } else {
-            format!("use `{twin}`, or move the call into `tokio::task::spawn_blocking(move || ..)`")
+            format!(
+                "use {}, or move the call into `tokio::task::spawn_blocking(move || ..)`",
+                apis::help_code(twin)
+            )
         };
         self.push_finding(
             Check::BlockingCallInAsync,
