@@ -147,7 +147,9 @@ fn pre_commit_hook_fails_on_an_async_mistake_and_passes_when_fixed() {
         "{out}"
     );
     assert!(
-        out.contains("= explain-async[rc_held_across_await]: `visits` (`Rc<i32>`) is still alive at an `.await`"),
+        out.contains(
+            "= explain-async[rc_held_across_await]: `visits` holds an `Rc` across an `.await`"
+        ),
         "the explanation is shown:\n{out}"
     );
 

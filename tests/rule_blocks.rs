@@ -119,3 +119,68 @@ fn every_rule_has_a_reviewed_human_block() {
         insta::assert_snapshot!(format!("{id}@human"), human);
     }
 }
+
+/// The titles of our blocks in `human` output: the lines after each block head (a full block
+/// or a compact repeat) up to the first empty `│` line or the closing `╰─` line, and the title
+/// text on a `╰─` line (a repeat's title may end there).
+fn titles(human: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut in_title = false;
+    for line in human.lines() {
+        if line.starts_with("╭─ explain-async · ") {
+            in_title = true;
+            continue;
+        }
+        if in_title {
+            if line.trim_end() == "│" || line.starts_with("╰─") {
+                in_title = false;
+            } else {
+                out.push(line.to_string());
+                continue;
+            }
+        }
+        if let Some(rest) = line.strip_prefix("╰─ ") {
+            if !rest.starts_with("full text:") {
+                out.push(rest.to_string());
+            }
+        }
+    }
+    out
+}
+
+/// rustc names anonymous types with their source path (`{async block@src/main.rs:15:18:
+/// 15:28}`). Where such a name can stand in a type that a rule captures, the title must not
+/// print it: each case puts one into a trigger stream, in the place rustc would.
+#[test]
+fn titles_never_print_anonymous_type_names() {
+    let anon = "{async block@src/main.rs:15:18: 15:28}";
+    let cases = [
+        ("await_on_non_future", "`u16` is not a future"),
+        ("non_send_held_across_await", "has type `*const u8` which"),
+        ("rc_held_across_await", "has type `Rc<u32>` which"),
+        ("non_send_captured_by_spawn", "has type `Rc<String>` which"),
+        ("non_send_returned_from_spawn", "`Rc<u32>` cannot be sent"),
+        ("unpinned_future_in_select", "required for `&mut Sleep`"),
+        (
+            "unpinned_futures_in_join_all",
+            "required for `Box<dyn futures::Future<Output = ()>>`",
+        ),
+    ];
+    for (id, from) in cases {
+        let stream = String::from_utf8(trigger_stream(id)).unwrap();
+        assert!(stream.contains(from), "{id}: `{from}` is not in its stream");
+        let inner = from.split('`').nth(1).unwrap();
+        let to = from.replace(
+            inner,
+            &inner.replace(inner.trim_start_matches("&mut "), anon),
+        );
+        let human = render(stream.replace(from, &to).as_bytes(), Format::Human);
+        assert!(
+            human.contains(anon),
+            "{id}: the substitution took no effect"
+        );
+        for title in titles(&human) {
+            assert!(!title.contains('@'), "{id}: title prints `{anon}`: {title}");
+        }
+    }
+}

@@ -6,7 +6,18 @@
 /// A blocking function, by full path (after `use` resolution), with its async twin.
 pub struct BlockingFn {
     pub path: &'static str,
+    /// What to use instead: Rust code (`tokio::fs::read(..).await`), or, when words are
+    /// needed, a phrase with its code already in backticks. [`help_code`] tells them apart.
     pub twin: &'static str,
+}
+
+/// A twin as it reads in a help line: code gets backticks, a phrase already has them.
+pub fn help_code(twin: &str) -> String {
+    if twin.contains('`') {
+        twin.to_string()
+    } else {
+        format!("`{twin}`")
+    }
 }
 
 const fn f(path: &'static str, twin: &'static str) -> BlockingFn {
@@ -18,10 +29,10 @@ const SPAWN_BLOCKING: &str = "tokio::task::spawn_blocking";
 /// Free functions and associated functions that block the calling thread.
 pub const BLOCKING_FNS: &[BlockingFn] = &[
     f("std::thread::sleep", "tokio::time::sleep(..).await"),
-    f("std::thread::park", "a tokio::sync::Notify, awaited"),
+    f("std::thread::park", "a `tokio::sync::Notify`, awaited"),
     f(
         "std::thread::park_timeout",
-        "a tokio::sync::Notify, awaited",
+        "a `tokio::sync::Notify`, awaited",
     ),
     f("std::fs::read", "tokio::fs::read(..).await"),
     f(
@@ -159,7 +170,7 @@ pub fn after_method(ty: Known, method: &str) -> Option<Known> {
 }
 
 /// A method that blocks on a value of a known type: the type's full path (the API is
-/// `<type>::<method>`) and the async twin.
+/// `<type>::<method>`) and the async twin (code, or a phrase with its code in backticks).
 pub fn blocking_method(ty: Known, method: &str) -> Option<(&'static str, &'static str)> {
     use Known::*;
     Some(match (ty, method) {
@@ -169,11 +180,11 @@ pub fn blocking_method(ty: Known, method: &str) -> Option<(&'static str, &'stati
         ),
         (StdTcpListener, "incoming") => (
             "std::net::TcpListener",
-            "tokio::net::TcpListener::accept(..).await in a loop",
+            "`tokio::net::TcpListener::accept(..).await` in a loop",
         ),
         (StdReceiver, "recv" | "recv_timeout" | "iter") => (
             "std::sync::mpsc::Receiver",
-            "a tokio::sync::mpsc channel and rx.recv().await",
+            "a `tokio::sync::mpsc` channel and `rx.recv().await`",
         ),
         (StdJoinHandle, "join") => ("std::thread::JoinHandle", SPAWN_BLOCKING),
         (StdCommand, "output") => (
@@ -190,16 +201,63 @@ pub fn blocking_method(ty: Known, method: &str) -> Option<(&'static str, &'stati
         ),
         (StdStdin, "read_line" | "read_to_string" | "read_to_end" | "lines") => (
             "std::io::Stdin",
-            "tokio::io::stdin() with AsyncBufReadExt::read_line(..).await",
+            "`tokio::io::stdin()` with `AsyncBufReadExt::read_line(..).await`",
         ),
         (ReqwestRequest, "send") => (
             "reqwest::blocking::RequestBuilder",
-            "the async reqwest::Client and .send().await",
+            "the async `reqwest::Client` and `.send().await`",
         ),
         (ReqwestClient, "execute") => (
             "reqwest::blocking::Client",
-            "the async reqwest::Client and .execute(..).await",
+            "the async `reqwest::Client` and `.execute(..).await`",
         ),
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every help line reads as text with code spans: backticks balanced, never doubled, and
+    /// no code span that starts with an English word.
+    #[test]
+    fn every_twin_reads_well_in_a_help_line() {
+        let methods = [
+            (Known::StdTcpListener, "accept"),
+            (Known::StdTcpListener, "incoming"),
+            (Known::StdReceiver, "recv"),
+            (Known::StdJoinHandle, "join"),
+            (Known::StdCommand, "output"),
+            (Known::StdChild, "wait"),
+            (Known::StdStdin, "read_line"),
+            (Known::ReqwestRequest, "send"),
+            (Known::ReqwestClient, "execute"),
+        ];
+        let twins = BLOCKING_FNS.iter().map(|b| b.twin).chain(
+            methods
+                .iter()
+                .filter_map(|(k, m)| blocking_method(*k, m).map(|t| t.1)),
+        );
+        for twin in twins {
+            let help = help_code(twin);
+            assert_eq!(help.matches('`').count() % 2, 0, "{help}");
+            assert!(!help.contains("``"), "{help}");
+            for span in help.split('`').skip(1).step_by(2) {
+                let first = span.split(' ').next().unwrap_or_default();
+                assert!(
+                    !matches!(first, "a" | "an" | "the" | "use"),
+                    "words inside a code span: {help}"
+                );
+            }
+        }
+        assert_eq!(
+            help_code("`.await` on the future itself"),
+            "`.await` on the future itself"
+        );
+        assert_eq!(
+            help_code("tokio::fs::read(..).await"),
+            "`tokio::fs::read(..).await`"
+        );
+    }
 }

@@ -73,16 +73,17 @@ pub fn layout(text: &str, width: usize) -> Vec<Laid> {
             }
             continue;
         }
-        if is_list_item(trimmed) {
+        let starts_item = is_list_item(trimmed) && starts_item(trimmed, line, &paragraph, indent);
+        if starts_item {
             flush(&mut paragraph, &mut out, indent);
             indent = 0;
         }
-        if paragraph.is_empty() && !is_list_item(trimmed) && !line.starts_with(' ') {
+        if paragraph.is_empty() && !starts_item && !line.starts_with(' ') {
             // A paragraph at column 0 ends any list.
             indent = 0;
         }
         paragraph.push(trimmed);
-        if is_list_item(trimmed) {
+        if starts_item {
             indent = marker_width(trimmed);
         }
     }
@@ -136,6 +137,21 @@ fn width_of(text: &str) -> usize {
 
 fn is_list_item(line: &str) -> bool {
     marker_len(line).is_some()
+}
+
+/// Whether a line that looks like a list item (`trimmed`, `line` as written) really starts
+/// one. As in CommonMark, a numbered marker other than `1.` cannot interrupt a paragraph: a
+/// filled template whose wrapped line happens to begin with a number (`on line⏎24. The …`)
+/// stays prose. Inside a list, a marker at column 0 is the next item; an indented one is
+/// text of the current item.
+fn starts_item(trimmed: &str, line: &str, paragraph: &[&str], indent: usize) -> bool {
+    if paragraph.is_empty() || trimmed.starts_with("- ") || trimmed.starts_with("* ") {
+        return true;
+    }
+    if indent > 0 && !line.starts_with(' ') {
+        return true;
+    }
+    trimmed.starts_with("1. ")
 }
 
 /// Length of a list marker (`1. `, `- `, `* `), if the line starts with one.
@@ -279,6 +295,36 @@ mod tests {
                 Laid::Prose("   words.".into()),
                 Laid::Code("     let x = 1;".into()),
                 Laid::Prose("2. Second.".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_number_that_wraps_to_the_start_of_a_line_is_not_a_list_item() {
+        // `{var_line}.` filled with 24, at the start of a line of a paragraph and of an item.
+        let text = "still in use after the `.await` on line\n24. The task is not `Send`.\n\n\
+                    1. Make it `Send` on line\n   21. Then spawn it.\n2. Or keep it local.";
+        let laid = layout(text, 100);
+        assert_eq!(
+            laid,
+            vec![
+                Laid::Prose(
+                    "still in use after the `.await` on line 24. The task is not `Send`.".into()
+                ),
+                Laid::Blank,
+                Laid::Prose("1. Make it `Send` on line 21. Then spawn it.".into()),
+                Laid::Prose("2. Or keep it local.".into()),
+            ]
+        );
+        // A paragraph may still be interrupted by a list that starts at 1, or by bullets.
+        let laid = layout("Options:\n1. One\n2. Two\n- three", 100);
+        assert_eq!(
+            laid,
+            vec![
+                Laid::Prose("Options:".into()),
+                Laid::Prose("1. One".into()),
+                Laid::Prose("2. Two".into()),
+                Laid::Prose("- three".into()),
             ]
         );
     }

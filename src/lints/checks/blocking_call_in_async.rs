@@ -71,7 +71,10 @@ fn report(cx: &mut CheckContext<'_, '_>, span: Span, api: String, twin: &str) {
          its handle"
             .to_string()
     } else {
-        format!("use `{twin}`, or move the call into `tokio::task::spawn_blocking(move || ..)`")
+        format!(
+            "use {}, or move the call into `tokio::task::spawn_blocking(move || ..)`",
+            apis::help_code(twin)
+        )
     };
     cx.report(
         Check::BlockingCallInAsync,
