@@ -3,6 +3,7 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use cargo_explain_async::diagnostic::{classify, Event, Line};
 use cargo_explain_async::matching::{find, Cascades};
@@ -23,16 +24,35 @@ pub fn streams_dir() -> PathBuf {
     repo().join("tests/streams")
 }
 
-/// The members of the fixtures workspace, as listed in its Cargo.toml.
+/// The members of the fixtures workspace (directory names, sorted), as cargo expands the
+/// `members` glob of its Cargo.toml. Asked once per test binary.
 pub fn members() -> Vec<String> {
-    let text = std::fs::read_to_string(fixtures_dir().join("Cargo.toml")).unwrap();
-    let value: toml::Value = toml::from_str(&text).unwrap();
-    value["workspace"]["members"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m.as_str().unwrap().to_string())
-        .collect()
+    static MEMBERS: OnceLock<Vec<String>> = OnceLock::new();
+    MEMBERS
+        .get_or_init(|| {
+            let metadata = cargo_metadata::MetadataCommand::new()
+                .manifest_path(fixtures_dir().join("Cargo.toml"))
+                .no_deps()
+                .exec()
+                .unwrap_or_else(|e| panic!("cargo metadata on tests/fixtures: {e}"));
+            let mut members: Vec<String> = metadata
+                .workspace_packages()
+                .iter()
+                .map(|p| {
+                    let dir = p.manifest_path.parent().unwrap();
+                    let name = dir.file_name().unwrap().to_string();
+                    // Members sit directly under tests/fixtures; the name is the directory.
+                    assert!(
+                        fixtures_dir().join(&name).join("Cargo.toml").is_file(),
+                        "{dir}: not a crate directly under tests/fixtures"
+                    );
+                    name
+                })
+                .collect();
+            members.sort();
+            members
+        })
+        .clone()
 }
 
 /// Every `// explain-async: <rule>` marker in a fixture crate's sources.
