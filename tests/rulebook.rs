@@ -52,6 +52,23 @@ fn every_explanation_file_is_registered_and_valid() {
     Rulebook::builtin().unwrap();
 }
 
+/// `scripts/new-rule` writes placeholders that parse; a built-in rule must not keep one.
+#[test]
+fn no_rule_keeps_a_scaffold_placeholder() {
+    for (id, text) in BUILTIN {
+        if let Some(i) = text
+            .lines()
+            .position(|l| l.contains(common::SCAFFOLD_PLACEHOLDER))
+        {
+            panic!(
+                "explanations/{id}.md:{}: replace the `{}` placeholder",
+                i + 1,
+                common::SCAFFOLD_PLACEHOLDER
+            );
+        }
+    }
+}
+
 #[test]
 fn every_rule_has_a_trigger_and_a_near_miss() {
     let members: BTreeSet<String> = common::members().into_iter().collect();

@@ -12,6 +12,9 @@ use cargo_explain_async::rules::Rulebook;
 /// `(file relative to the fixtures workspace, line, rule id)`.
 pub type Mark = (String, usize, String);
 
+/// What `scripts/new-rule` writes where the author has to fill something in.
+pub const SCAFFOLD_PLACEHOLDER: &str = "TODO-new-rule";
+
 pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
