@@ -13,7 +13,7 @@
 //! Case counts are bounded for CI; `FUZZ_CASES=N cargo test --release --test fuzz` runs a
 //! longer pass (BENCHMARKS.md records the last one).
 
-mod common;
+use crate::common;
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;

@@ -2,7 +2,7 @@
 //! the official SARIF 2.1.0 schema, GitHub's command parsing (escaping and injection),
 //! dedupe, the step summary, the annotation limit, and `--output` written whole.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -741,6 +741,7 @@ fn sarif_has_rules_related_locations_and_no_registry_paths() {
 /// comes from `cargo metadata`, the repository root from git (or `$GITHUB_WORKSPACE`).
 #[test]
 fn live_paths_are_relative_to_the_repository() {
+    let _guard = common::CARGO_LOCK.lock().unwrap_or_else(|e| e.into_inner());
     let manifest = common::fixtures_dir().join("Cargo.toml");
     let manifest = manifest.to_string_lossy().into_owned();
     let outside = tempdir("live-cwd");
@@ -885,6 +886,7 @@ fn findings_without_a_user_span() {
 /// warnings; the human output keeps all four, the machine formats report two.
 #[test]
 fn live_all_targets_duplicates_are_reported_once() {
+    let _guard = common::CARGO_LOCK.lock().unwrap_or_else(|e| e.into_inner());
     let manifest = common::fixtures_dir().join("Cargo.toml");
     let manifest = manifest.to_string_lossy().into_owned();
     let run = |format: &str| {

@@ -4,7 +4,7 @@
 //! are members of it by its glob. A used or malformed name is one `error:` line, exit status
 //! 2, and nothing written.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};

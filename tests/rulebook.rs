@@ -2,7 +2,7 @@
 //! registered and parses, ids are unique, every rule has a triggering fixture crate and a
 //! near miss, and README's rule table is current.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 

@@ -1,7 +1,7 @@
 //! Snapshot tests: the real binary renders recorded streams (`--from`) in every format.
 //! Snapshots live in `snapshots/replay/<case>@<format>.snap`; review with `cargo insta review`.
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 

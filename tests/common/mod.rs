@@ -1,9 +1,8 @@
 //! Helpers shared by the integration tests: fixture discovery, markers, findings.
-#![allow(dead_code, reason = "each test binary uses a different subset")]
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
 use cargo_explain_async::diagnostic::{classify, Event, Line};
 use cargo_explain_async::matching::{find, Cascades};
@@ -11,6 +10,11 @@ use cargo_explain_async::rules::Rulebook;
 
 /// `(file relative to the fixtures workspace, line, rule id)`.
 pub type Mark = (String, usize, String);
+
+/// Held by every test that runs the real cargo on the fixtures workspace (its shared target
+/// directory): they now share one process, and cargo would otherwise block on the target
+/// directory or rebuild a crate another test has just checked under different settings.
+pub static CARGO_LOCK: Mutex<()> = Mutex::new(());
 
 /// What `scripts/new-rule` writes where the author has to fill something in.
 pub const SCAFFOLD_PLACEHOLDER: &str = "TODO-new-rule";
