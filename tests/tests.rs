@@ -20,6 +20,7 @@ mod new_rule;
 mod precommit;
 mod replay;
 mod robustness;
+mod rule_blocks;
 mod rulebook;
 mod snapshots;
 

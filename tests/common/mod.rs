@@ -193,6 +193,10 @@ pub fn is_block_code_line(line: &str) -> bool {
 
 /// The words of the first full explanation block in a human output, not counting code lines
 /// (the diff, quoted lines) and the box drawing. `None` when there is no full block.
+#[allow(
+    dead_code,
+    reason = "no test calls it yet (it came with tests/rule_blocks.rs); common used to allow dead code for every helper"
+)]
 pub fn first_block_words(human: &str) -> Option<usize> {
     let mut lines = human
         .lines()
