@@ -27,7 +27,7 @@ use cargo_explain_async::matching::{Explanation, Matcher};
 use cargo_explain_async::output::Sink;
 use cargo_explain_async::render::github::Github;
 use cargo_explain_async::render::gitlab::Gitlab;
-use cargo_explain_async::render::human::{strip_ours, Human, SUMMARY_HEAD};
+use cargo_explain_async::render::human::{Human, SUMMARY_HEAD};
 use cargo_explain_async::render::json::Json;
 use cargo_explain_async::render::machine::PathContext;
 use cargo_explain_async::render::sarif::Sarif;
@@ -254,7 +254,7 @@ proptest! {
 
         // human: with our blocks and summary removed, exactly cargo's own output; when the
         // stream ends mid-line and we print a summary, that last line is ended first.
-        let stripped = strip_ours(&String::from_utf8_lossy(&human));
+        let stripped = common::strip_ours(&String::from_utf8_lossy(&human));
         let mut expected = expected_human(&input);
         let summary = String::from_utf8_lossy(&human)
             .lines()

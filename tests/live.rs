@@ -22,9 +22,7 @@ use crate::common;
 
 use std::process::{Command, Output};
 
-use cargo_explain_async::render::human::strip_ours;
-
-use common::CARGO_LOCK;
+use common::{strip_ours, CARGO_LOCK};
 
 fn cargo() -> String {
     std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
