@@ -9,18 +9,6 @@ use std::process::{Command, Output};
 
 use serde_json::{json, Value};
 
-/// The same recorded streams as `tests/snapshots.rs`.
-const CASES: &[&str] = &[
-    "rc_held_across_await",
-    "std_mutex_guard_held_across_await",
-    "unpinned_future_in_select",
-    "async_block_may_outlive_function",
-    "future_used_as_value",
-    "unused_future",
-    "await_outside_async",
-    "control__sync_mismatch",
-];
-
 /// The repository root as the tool sees it (symlinks resolved).
 fn repo() -> PathBuf {
     std::fs::canonicalize(common::repo()).unwrap()
@@ -67,7 +55,7 @@ fn redact(text: &str) -> String {
 #[test]
 fn snapshots_of_every_machine_format() {
     let _bound = common::snapshot_settings("replay").bind_to_scope();
-    for case in CASES {
+    for case in common::SNAPSHOT_CASES {
         let stream = common::streams_dir().join(format!("{case}.jsonl"));
         for format in ["github", "sarif", "gitlab"] {
             insta::assert_snapshot!(

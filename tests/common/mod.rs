@@ -17,6 +17,20 @@ pub type Mark = (String, usize, String);
 /// directory or rebuild a crate another test has just checked under different settings.
 pub static CARGO_LOCK: Mutex<()> = Mutex::new(());
 
+/// The recorded streams snapshotted in every format, as `snapshots/replay/<case>@<format>`
+/// (human, short and json by `tests/snapshots.rs`, the machine formats by
+/// `tests/machine_formats.rs`).
+pub const SNAPSHOT_CASES: &[&str] = &[
+    "rc_held_across_await",
+    "std_mutex_guard_held_across_await",
+    "unpinned_future_in_select",
+    "async_block_may_outlive_function",
+    "future_used_as_value",
+    "unused_future",
+    "await_outside_async",
+    "control__sync_mismatch",
+];
+
 /// What `scripts/new-rule` writes where the author has to fill something in.
 pub const SCAFFOLD_PLACEHOLDER: &str = "TODO-new-rule";
 
