@@ -10,8 +10,8 @@
 //! - the rule-file loader on random text and on randomly damaged built-in rules;
 //! - templates with arbitrary captures.
 //!
-//! Case counts are bounded for CI; `FUZZ_CASES=N cargo test --release --test fuzz` runs a
-//! longer pass (BENCHMARKS.md records the last one).
+//! Case counts are bounded for CI; `FUZZ_CASES=N cargo test --release --test integration
+//! fuzz::` runs a longer pass (BENCHMARKS.md records the last one).
 
 use crate::common;
 

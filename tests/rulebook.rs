@@ -109,7 +109,7 @@ fn readme_rule_table_is_current() {
             std::fs::write(common::repo().join("README.md"), updated).unwrap();
         } else {
             panic!(
-                "README's rule table is stale; run `UPDATE_README=1 cargo test --test rulebook`"
+                "README's rule table is stale; run `UPDATE_README=1 cargo test --test integration rulebook::readme_rule_table_is_current`"
             );
         }
     }
