@@ -11,9 +11,10 @@ a span carrying a suggestion shows it as (suggests `...`).
         # replace the text between <!-- digest:start --> and <!-- digest:end -->
 """
 import json
+import os
 import pathlib
+import subprocess
 import sys
-import tomllib
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "tests" / "fixtures"
@@ -93,9 +94,19 @@ def digest_member(member):
     return out
 
 
+def workspace_members():
+    """Member directory names, sorted, as cargo expands the `members` glob."""
+    out = subprocess.run(
+        [os.environ.get("CARGO", "cargo"), "metadata", "--no-deps", "--format-version", "1",
+         "--manifest-path", str(FIXTURES / "Cargo.toml")],
+        check=True, capture_output=True, text=True,
+    ).stdout
+    dirs = (pathlib.Path(p["manifest_path"]).parent.name for p in json.loads(out)["packages"])
+    return sorted(dirs)
+
+
 def main(argv):
-    with open(FIXTURES / "Cargo.toml", "rb") as f:
-        members = tomllib.load(f)["workspace"]["members"]
+    members = workspace_members()
     body = []
     for m in members:
         body += digest_member(m)

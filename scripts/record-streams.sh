@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Re-record the `cargo check --message-format=json` streams replayed by the fast test layer.
 #
-#   scripts/record-streams.sh                # every member of tests/fixtures/Cargo.toml
+#   scripts/record-streams.sh                # every member of the fixtures workspace
 #   scripts/record-streams.sh rc_held_across_await unused_future   # only these
 #
 # For each fixture member this runs, from tests/fixtures:
@@ -32,22 +32,26 @@ cargo_bin="${CARGO:-cargo}"
 cargo_home="${CARGO_HOME:-$HOME/.cargo}"
 sysroot="$(rustc --print sysroot)"
 
+# Member directory names, sorted, as cargo expands the `members` glob of tests/fixtures.
 all_members() {
-    python3 - "$fixtures_dir/Cargo.toml" <<'PY'
-import sys, tomllib
-with open(sys.argv[1], "rb") as f:
-    print("\n".join(tomllib.load(f)["workspace"]["members"]))
-PY
+    "$cargo_bin" metadata --no-deps --format-version 1 \
+        --manifest-path "$fixtures_dir/Cargo.toml" | python3 -c '
+import json, os, sys
+dirs = (os.path.basename(os.path.dirname(p["manifest_path"])) for p in json.load(sys.stdin)["packages"])
+print("\n".join(sorted(dirs)))
+'
 }
 
-mapfile -t known < <(all_members)
+# An assignment, so that `set -e` stops the script when cargo metadata fails.
+member_list="$(all_members)"
+mapfile -t known <<<"$member_list"
 if [ "$#" -gt 0 ]; then
     members=("$@")
     for m in "${members[@]}"; do
         found=0
         for k in "${known[@]}"; do [ "$k" = "$m" ] && found=1 && break; done
         if [ "$found" -eq 0 ]; then
-            echo "error: \`$m\` is not a member of tests/fixtures/Cargo.toml" >&2
+            echo "error: \`$m\` is not a member of the fixtures workspace (no tests/fixtures/$m/Cargo.toml)" >&2
             exit 2
         fi
     done

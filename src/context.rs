@@ -318,17 +318,6 @@ impl LockGraph {
     }
 }
 
-/// The version of `name` recorded in a `Cargo.lock`, if present.
-pub fn locked_version(lock: &str, name: &str) -> Option<String> {
-    let value: toml::Value = toml::from_str(lock).ok()?;
-    value
-        .get("package")?
-        .as_array()?
-        .iter()
-        .find(|p| p.get("name").and_then(|n| n.as_str()) == Some(name))
-        .and_then(|p| p.get("version")?.as_str().map(str::to_string))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -360,13 +349,5 @@ version = "1.54.1"
         assert_eq!(graph.reaches("app", "async-std").as_deref(), Some("1.13.2"));
         assert_eq!(graph.reaches("other", "async-std"), None);
         assert_eq!(graph.reaches("missing", "async-std"), None);
-    }
-
-    #[test]
-    fn reads_locked_versions() {
-        let lock = "version = 4\n[[package]]\nname = \"async-std\"\nversion = \"1.13.1\"\n";
-        assert_eq!(locked_version(lock, "async-std").as_deref(), Some("1.13.1"));
-        assert_eq!(locked_version(lock, "smol"), None);
-        assert_eq!(locked_version("not toml [", "smol"), None);
     }
 }

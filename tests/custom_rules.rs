@@ -1,7 +1,7 @@
 //! Team rulebooks: rules from `--rules DIR` and from Cargo.toml metadata fire like built-in
 //! ones; a broken user rule is one clear error naming file and line, with exit status 2.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

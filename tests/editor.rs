@@ -4,7 +4,7 @@
 //! text) and at the end of `rendered`; and lines arrive one at a time, flushed as they are
 //! produced, not when the run ends.
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};

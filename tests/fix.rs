@@ -14,7 +14,7 @@
 //!   run (`-p a -p b …`: cargo unifies features only across the packages of one build, so
 //!   each crate gets the dependency builds it has alone, already in the shared target dir).
 
-mod common;
+use crate::common;
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};

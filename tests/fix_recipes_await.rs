@@ -2,7 +2,7 @@
 //! diagnostic's proposal, applied to the fixture's own source, gives the expected lines.
 //! (Compilation of the fixed fixtures: `scripts/try-fix-fixb`.)
 
-mod fixb_support;
+use crate::fixb_support;
 
 use cargo_explain_async::fix::Applicability;
 use fixb_support::*;

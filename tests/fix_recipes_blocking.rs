@@ -2,7 +2,7 @@
 //! trigger fixtures: each fixed file parses and the check no longer fires on the fixed line.
 //! (Compilation of the fixed fixtures: `scripts/try-fix-fixb`.)
 
-mod fixb_support;
+use crate::fixb_support;
 
 use cargo_explain_async::fix::Proposal;
 use cargo_explain_async::lints::{analyze_source, Check};

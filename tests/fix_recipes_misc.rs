@@ -1,7 +1,7 @@
 //! The untyped-error, dyn-async-trait and clippy async lints' fixes on the recorded streams
 //! of their trigger fixtures. Compilation of the fixed fixtures: `scripts/try-fix-fixb`.
 
-mod fixb_support;
+use crate::fixb_support;
 
 use fixb_support::*;
 

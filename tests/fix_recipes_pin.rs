@@ -1,7 +1,7 @@
 //! The pinning family's fixes on the recorded streams of their trigger fixtures (tokio,
 //! futures, smol, async-std, trpl). Compilation of the fixed fixtures: `scripts/try-fix-fixb`.
 
-mod fixb_support;
+use crate::fixb_support;
 
 use fixb_support::*;
 

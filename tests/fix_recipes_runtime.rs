@@ -2,7 +2,7 @@
 //! fixtures (tokio, smol, async-std, trpl, futures). Compilation of the fixed fixtures:
 //! `scripts/try-fix-fixb`.
 
-mod fixb_support;
+use crate::fixb_support;
 
 use fixb_support::*;
 

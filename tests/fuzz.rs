@@ -10,10 +10,10 @@
 //! - the rule-file loader on random text and on randomly damaged built-in rules;
 //! - templates with arbitrary captures.
 //!
-//! Case counts are bounded for CI; `FUZZ_CASES=N cargo test --release --test fuzz` runs a
-//! longer pass (BENCHMARKS.md records the last one).
+//! Case counts are bounded for CI; `FUZZ_CASES=N cargo test --release --test integration
+//! fuzz::` runs a longer pass (BENCHMARKS.md records the last one).
 
-mod common;
+use crate::common;
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -27,7 +27,7 @@ use cargo_explain_async::matching::{Explanation, Matcher};
 use cargo_explain_async::output::Sink;
 use cargo_explain_async::render::github::Github;
 use cargo_explain_async::render::gitlab::Gitlab;
-use cargo_explain_async::render::human::{strip_ours, Human, SUMMARY_HEAD};
+use cargo_explain_async::render::human::{Human, SUMMARY_HEAD};
 use cargo_explain_async::render::json::Json;
 use cargo_explain_async::render::machine::PathContext;
 use cargo_explain_async::render::sarif::Sarif;
@@ -254,7 +254,7 @@ proptest! {
 
         // human: with our blocks and summary removed, exactly cargo's own output; when the
         // stream ends mid-line and we print a summary, that last line is ended first.
-        let stripped = strip_ours(&String::from_utf8_lossy(&human));
+        let stripped = common::strip_ours(&String::from_utf8_lossy(&human));
         let mut expected = expected_human(&input);
         let summary = String::from_utf8_lossy(&human)
             .lines()

@@ -1,7 +1,7 @@
 //! The human format's own lines (our blocks, notes and summary) fit 100 columns and never
 //! carry raw control characters, for every recorded stream; rustc's lines are untouched.
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 

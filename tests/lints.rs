@@ -4,7 +4,7 @@
 //! anywhere: not in the near misses, not in the other rules' fixtures. Each finding must be
 //! a valid cargo message that its rule explains, and render in every format.
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;

@@ -5,7 +5,7 @@
 //!
 //! ```sh
 //! LINT_CORPUS="$HOME/.cargo/registry/src/*/tokio-1.54.1 …" \
-//!   cargo test --release --test lints_corpus -- --ignored --nocapture
+//!   cargo test --release --test integration lints_corpus -- --ignored --nocapture
 //! ```
 //! (`LINT_CORPUS` is a space-separated list of directories; globs are expanded by the shell.)
 //! With `LINT_CORPUS_DEFAULT=1`, only what a default `cargo check` compiles is read: `src/`

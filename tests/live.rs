@@ -18,14 +18,11 @@
 //! All fixtures share one target directory (tokio compiles once); cargo runs are serialised
 //! by a lock because cargo would otherwise block on the target directory.
 
-mod common;
+use crate::common;
 
 use std::process::{Command, Output};
-use std::sync::Mutex;
 
-use cargo_explain_async::render::human::strip_ours;
-
-static CARGO_LOCK: Mutex<()> = Mutex::new(());
+use common::{strip_ours, CARGO_LOCK};
 
 fn cargo() -> String {
     std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())

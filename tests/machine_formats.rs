@@ -2,24 +2,12 @@
 //! the official SARIF 2.1.0 schema, GitHub's command parsing (escaping and injection),
 //! dedupe, the step summary, the annotation limit, and `--output` written whole.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use serde_json::{json, Value};
-
-/// The same recorded streams as `tests/snapshots.rs`.
-const CASES: &[&str] = &[
-    "rc_held_across_await",
-    "std_mutex_guard_held_across_await",
-    "unpinned_future_in_select",
-    "async_block_may_outlive_function",
-    "future_used_as_value",
-    "unused_future",
-    "await_outside_async",
-    "control__sync_mismatch",
-];
 
 /// The repository root as the tool sees it (symlinks resolved).
 fn repo() -> PathBuf {
@@ -67,7 +55,7 @@ fn redact(text: &str) -> String {
 #[test]
 fn snapshots_of_every_machine_format() {
     let _bound = common::snapshot_settings("replay").bind_to_scope();
-    for case in CASES {
+    for case in common::SNAPSHOT_CASES {
         let stream = common::streams_dir().join(format!("{case}.jsonl"));
         for format in ["github", "sarif", "gitlab"] {
             insta::assert_snapshot!(
@@ -741,6 +729,7 @@ fn sarif_has_rules_related_locations_and_no_registry_paths() {
 /// comes from `cargo metadata`, the repository root from git (or `$GITHUB_WORKSPACE`).
 #[test]
 fn live_paths_are_relative_to_the_repository() {
+    let _guard = common::CARGO_LOCK.lock().unwrap_or_else(|e| e.into_inner());
     let manifest = common::fixtures_dir().join("Cargo.toml");
     let manifest = manifest.to_string_lossy().into_owned();
     let outside = tempdir("live-cwd");
@@ -885,6 +874,7 @@ fn findings_without_a_user_span() {
 /// warnings; the human output keeps all four, the machine formats report two.
 #[test]
 fn live_all_targets_duplicates_are_reported_once() {
+    let _guard = common::CARGO_LOCK.lock().unwrap_or_else(|e| e.into_inner());
     let manifest = common::fixtures_dir().join("Cargo.toml");
     let manifest = manifest.to_string_lossy().into_owned();
     let run = |format: &str| {

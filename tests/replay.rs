@@ -4,7 +4,7 @@
 //! controls. Toolchain-independent; re-record with `scripts/record-streams.sh`. Markers of our
 //! own source checks are left to `tests/lints.rs`: cargo's streams never contain them.
 
-mod common;
+use crate::common;
 
 use cargo_explain_async::diagnostic::{classify, Event, Line};
 use cargo_explain_async::matching::unknown_async;

@@ -6,7 +6,7 @@
 //! anything takes: order is established by handshakes (files and pipes), and the only waits
 //! are generous safety bounds that turn a hang into a failure.
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};

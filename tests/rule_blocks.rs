@@ -3,7 +3,7 @@
 //! project, so each block shows the fix in the fixture's own code as a user would see it.
 //! Snapshots live in `snapshots/rules/<rule>@human.snap`; review with `cargo insta review`.
 
-mod common;
+use crate::common;
 
 use std::sync::OnceLock;
 

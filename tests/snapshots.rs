@@ -1,20 +1,9 @@
 //! Snapshot tests: the real binary renders recorded streams (`--from`) in every format.
 //! Snapshots live in `snapshots/replay/<case>@<format>.snap`; review with `cargo insta review`.
 
-mod common;
+use crate::common;
 
 use std::process::Command;
-
-const CASES: &[&str] = &[
-    "rc_held_across_await",
-    "std_mutex_guard_held_across_await",
-    "unpinned_future_in_select",
-    "async_block_may_outlive_function",
-    "future_used_as_value",
-    "unused_future",
-    "await_outside_async",
-    "control__sync_mismatch",
-];
 
 fn render(stream: &std::path::Path, args: &[&str]) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_cargo-explain-async"))
@@ -36,7 +25,7 @@ fn render(stream: &std::path::Path, args: &[&str]) -> String {
 #[test]
 fn every_format_on_recorded_streams() {
     let _bound = common::snapshot_settings("replay").bind_to_scope();
-    for case in CASES {
+    for case in common::SNAPSHOT_CASES {
         let stream = common::streams_dir().join(format!("{case}.jsonl"));
         for (format, args) in [
             ("human", &["--color", "never"][..]),

@@ -551,47 +551,6 @@ pub fn write_summary(tally: &Tally, ctx: RenderContext, out: &mut dyn Write) -> 
     )
 }
 
-/// Removes our blocks and summary line from human output, leaving what cargo/rustc printed.
-/// Used by tests to check that nothing was lost or altered.
-pub fn strip_ours(output: &str) -> String {
-    let mut kept = String::with_capacity(output.len());
-    let mut in_block = false;
-    let mut skip_read_more = false;
-    let mut skip_blank = false;
-    for line in output.split_inclusive('\n') {
-        let plain = strip_ansi(line);
-        if plain.starts_with(BLOCK_HEAD) {
-            in_block = true;
-            continue;
-        }
-        if in_block {
-            if plain.starts_with(BLOCK_FOOT) {
-                in_block = false;
-                skip_read_more = true;
-                skip_blank = true;
-            }
-            continue;
-        }
-        if skip_read_more && plain.starts_with("    read more: ") {
-            skip_read_more = false;
-            continue;
-        }
-        skip_read_more = false;
-        if skip_blank && plain.trim_end_matches(['\n', '\r']).is_empty() {
-            skip_blank = false;
-            continue;
-        }
-        skip_blank = false;
-        if plain.starts_with(SUMMARY_HEAD) {
-            // The note for an unexplained async diagnostic ends with a blank line of ours.
-            skip_blank = true;
-            continue;
-        }
-        kept.push_str(line);
-    }
-    kept
-}
-
 /// Drops ANSI SGR sequences (`ESC [ … m`).
 pub fn strip_ansi(text: &str) -> String {
     let mut out = String::with_capacity(text.len());

@@ -1,15 +1,38 @@
 //! Helpers shared by the integration tests: fixture discovery, markers, findings.
-#![allow(dead_code, reason = "each test binary uses a different subset")]
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
 
 use cargo_explain_async::diagnostic::{classify, Event, Line};
 use cargo_explain_async::matching::{find, Cascades};
+use cargo_explain_async::render::human::{strip_ansi, BLOCK_FOOT, BLOCK_HEAD, SUMMARY_HEAD};
 use cargo_explain_async::rules::Rulebook;
 
 /// `(file relative to the fixtures workspace, line, rule id)`.
 pub type Mark = (String, usize, String);
+
+/// Held by every test that runs the real cargo on the fixtures workspace (its shared target
+/// directory): they now share one process, and cargo would otherwise block on the target
+/// directory or rebuild a crate another test has just checked under different settings.
+pub static CARGO_LOCK: Mutex<()> = Mutex::new(());
+
+/// The recorded streams snapshotted in every format, as `snapshots/replay/<case>@<format>`
+/// (human, short and json by `tests/snapshots.rs`, the machine formats by
+/// `tests/machine_formats.rs`).
+pub const SNAPSHOT_CASES: &[&str] = &[
+    "rc_held_across_await",
+    "std_mutex_guard_held_across_await",
+    "unpinned_future_in_select",
+    "async_block_may_outlive_function",
+    "future_used_as_value",
+    "unused_future",
+    "await_outside_async",
+    "control__sync_mismatch",
+];
+
+/// What `scripts/new-rule` writes where the author has to fill something in.
+pub const SCAFFOLD_PLACEHOLDER: &str = "TODO-new-rule";
 
 pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -23,16 +46,35 @@ pub fn streams_dir() -> PathBuf {
     repo().join("tests/streams")
 }
 
-/// The members of the fixtures workspace, as listed in its Cargo.toml.
+/// The members of the fixtures workspace (directory names, sorted), as cargo expands the
+/// `members` glob of its Cargo.toml. Asked once per test binary.
 pub fn members() -> Vec<String> {
-    let text = std::fs::read_to_string(fixtures_dir().join("Cargo.toml")).unwrap();
-    let value: toml::Value = toml::from_str(&text).unwrap();
-    value["workspace"]["members"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m.as_str().unwrap().to_string())
-        .collect()
+    static MEMBERS: OnceLock<Vec<String>> = OnceLock::new();
+    MEMBERS
+        .get_or_init(|| {
+            let metadata = cargo_metadata::MetadataCommand::new()
+                .manifest_path(fixtures_dir().join("Cargo.toml"))
+                .no_deps()
+                .exec()
+                .unwrap_or_else(|e| panic!("cargo metadata on tests/fixtures: {e}"));
+            let mut members: Vec<String> = metadata
+                .workspace_packages()
+                .iter()
+                .map(|p| {
+                    let dir = p.manifest_path.parent().unwrap();
+                    let name = dir.file_name().unwrap().to_string();
+                    // Members sit directly under tests/fixtures; the name is the directory.
+                    assert!(
+                        fixtures_dir().join(&name).join("Cargo.toml").is_file(),
+                        "{dir}: not a crate directly under tests/fixtures"
+                    );
+                    name
+                })
+                .collect();
+            members.sort();
+            members
+        })
+        .clone()
 }
 
 /// Every `// explain-async: <rule>` marker in a fixture crate's sources.
@@ -166,6 +208,10 @@ pub fn is_block_code_line(line: &str) -> bool {
 
 /// The words of the first full explanation block in a human output, not counting code lines
 /// (the diff, quoted lines) and the box drawing. `None` when there is no full block.
+#[allow(
+    dead_code,
+    reason = "no test calls it yet (it came with tests/rule_blocks.rs); common used to allow dead code for every helper"
+)]
 pub fn first_block_words(human: &str) -> Option<usize> {
     let mut lines = human
         .lines()
@@ -191,4 +237,45 @@ pub fn first_block_words(human: &str) -> Option<usize> {
         }
     }
     seen.then_some(words)
+}
+
+/// Removes our blocks and summary line from human output, leaving what cargo/rustc printed:
+/// how the live and fuzz tests check that nothing was lost or altered.
+pub fn strip_ours(output: &str) -> String {
+    let mut kept = String::with_capacity(output.len());
+    let mut in_block = false;
+    let mut skip_read_more = false;
+    let mut skip_blank = false;
+    for line in output.split_inclusive('\n') {
+        let plain = strip_ansi(line);
+        if plain.starts_with(BLOCK_HEAD) {
+            in_block = true;
+            continue;
+        }
+        if in_block {
+            if plain.starts_with(BLOCK_FOOT) {
+                in_block = false;
+                skip_read_more = true;
+                skip_blank = true;
+            }
+            continue;
+        }
+        if skip_read_more && plain.starts_with("    read more: ") {
+            skip_read_more = false;
+            continue;
+        }
+        skip_read_more = false;
+        if skip_blank && plain.trim_end_matches(['\n', '\r']).is_empty() {
+            skip_blank = false;
+            continue;
+        }
+        skip_blank = false;
+        if plain.starts_with(SUMMARY_HEAD) {
+            // The note for an unexplained async diagnostic ends with a blank line of ours.
+            skip_blank = true;
+            continue;
+        }
+        kept.push_str(line);
+    }
+    kept
 }

@@ -318,20 +318,44 @@ pub fn append_await(input: &Input<'_>) -> Option<Proposal> {
             applicability = Applicability::MaybeIncorrect;
         }
         let (before, after) = wrap_postfix(&place.expr, ".await");
-        if !before.is_empty() {
-            edits.push(Edit {
-                file: src.file.clone(),
-                start: place.range.start,
-                end: place.range.start,
-                replacement: before,
-            });
+        // On a receiver or a field base, `.await` goes in right after the dot (as rustc's
+        // own hint does): the edit then touches the range rustc's span covers (the method or
+        // field name), and rust-analyzer offers a quick fix only where its edit meets the
+        // diagnostic's range.
+        let dot = src.text[place.range.end..]
+            .find(|c: char| !c.is_whitespace())
+            .map(|i| place.range.end + i)
+            .filter(|&i| src.text[i..].starts_with('.') && !src.text[i..].starts_with(".."));
+        match dot {
+            Some(dot)
+                if before.is_empty()
+                    && place.range == target.range
+                    && matches!(site, Site::Receiver | Site::FieldBase) =>
+            {
+                edits.push(Edit {
+                    file: src.file.clone(),
+                    start: dot + 1,
+                    end: dot + 1,
+                    replacement: "await.".to_string(),
+                });
+            }
+            _ => {
+                if !before.is_empty() {
+                    edits.push(Edit {
+                        file: src.file.clone(),
+                        start: place.range.start,
+                        end: place.range.start,
+                        replacement: before,
+                    });
+                }
+                edits.push(Edit {
+                    file: src.file.clone(),
+                    start: place.range.end,
+                    end: place.range.end,
+                    replacement: after,
+                });
+            }
         }
-        edits.push(Edit {
-            file: src.file.clone(),
-            start: place.range.end,
-            end: place.range.end,
-            replacement: after,
-        });
         names.push(short(src.slice(&place.range)));
         // How sure: rustc checked the output type when it made its suggestion; otherwise the
         // output type must be one whose use here is known to work.
