@@ -166,6 +166,25 @@ fn the_vcs_gate_refuses_and_allows_like_cargo_fix() {
 /// A scratch workspace holding copies of fixture crates: the fixtures' own manifest (its
 /// `[workspace.dependencies]`) with only these members, and its lock file, so everything
 /// resolves offline to the versions already built in the shared target dir.
+/// Where a scratch workspace puts its copies of fixture crates. Not at the fixtures' own
+/// relative paths: cargo hashes a path package by its path relative to the workspace root,
+/// so a copy at `<member>/` built into the shared fixtures target would share the real
+/// fixture's fingerprint, and the real fixture would later look fresh, with the copy's
+/// (fixed) diagnostics replayed, to every other test.
+const COPIES: &str = "copies";
+
+/// A scratch copy of a fixture member's directory.
+fn copy_of(dir: &Path, member: &str) -> PathBuf {
+    dir.join(COPIES).join(member)
+}
+
+/// A file name as rustc reports it in a scratch workspace, as it reads in the fixtures.
+fn as_in_fixtures(file: &str) -> String {
+    file.strip_prefix(&format!("{COPIES}/"))
+        .unwrap_or(file)
+        .to_string()
+}
+
 fn scratch_workspace(name: &str, members: &[&str]) -> PathBuf {
     let dir = scratch(name);
     let fixtures = common::fixtures_dir();
@@ -174,12 +193,18 @@ fn scratch_workspace(name: &str, members: &[&str]) -> PathBuf {
     let workspace = manifest["workspace"].as_table_mut().unwrap();
     workspace.insert(
         "members".into(),
-        toml::Value::Array(members.iter().map(|m| toml::Value::from(*m)).collect()),
+        toml::Value::Array(
+            members
+                .iter()
+                .map(|m| toml::Value::from(format!("{COPIES}/{m}")))
+                .collect(),
+        ),
     );
+    workspace.remove("exclude");
     std::fs::write(dir.join("Cargo.toml"), toml::to_string(&manifest).unwrap()).unwrap();
     std::fs::copy(fixtures.join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
     for member in members {
-        copy_dir(&fixtures.join(member), &dir.join(member));
+        copy_dir(&fixtures.join(member), &copy_of(&dir, member));
     }
     dir
 }
@@ -206,7 +231,7 @@ fn a_run_with_nothing_to_fix_changes_nothing_and_ends_like_the_check() {
     // A control crate: an ordinary error no rule explains, so there is never a fix.
     let member = "control__sync_mismatch";
     let dir = scratch_workspace("fix-nothing", &[member]);
-    let main = dir.join(member).join("src/main.rs");
+    let main = copy_of(&dir, member).join("src/main.rs");
     let before = std::fs::read_to_string(&main).unwrap();
     let target = common::fixtures_dir().join("target");
     let run = |args: &[&str]| {
@@ -243,7 +268,8 @@ fn counts(stream: &[u8]) -> BTreeMap<Key, usize> {
     let mut out = BTreeMap::new();
     for raw in stream.split_inclusive(|b| *b == b'\n') {
         if let Event::Diagnostic(d) = classify(Line { raw }) {
-            if let Some(key) = Key::of(&d) {
+            if let Some(mut key) = Key::of(&d) {
+                key.file = as_in_fixtures(&key.file);
                 *out.entry(key).or_default() += 1;
             }
         }
@@ -439,7 +465,7 @@ fn every_machine_applicable_fix_compiles_and_removes_its_diagnostic() {
         for member in members {
             let not_fixed: Vec<&str> = log
                 .lines()
-                .filter(|l| l.starts_with(&format!("Not fixed {member}/")))
+                .filter(|l| l.starts_with(&format!("Not fixed {COPIES}/{member}/")))
                 .collect();
             let verdict = verify_member(member, &planned[*member], &before, &after);
             if !not_fixed.is_empty() || verdict.is_err() {
