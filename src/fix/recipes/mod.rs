@@ -3,8 +3,33 @@
 
 use super::Recipe;
 
+mod body;
+pub mod guards;
+mod held;
+mod imports;
+pub mod lifetimes;
+pub mod send;
+#[cfg(test)]
+mod testing;
+mod types;
+
 /// `(name, recipe)`, sorted by name (a test checks), looked up by [`get`].
-pub const RECIPES: &[(&str, Recipe)] = &[];
+pub const RECIPES: &[(&str, Recipe)] = &[
+    ("async_move", lifetimes::async_move),
+    ("async_mutex", guards::async_mutex),
+    ("box_dyn_error_send_sync", send::box_dyn_error_send_sync),
+    ("cell_to_atomic", send::cell_to_atomic),
+    ("clone_into_task", lifetimes::clone_into_task),
+    ("guard_in_words", guards::guard_in_words),
+    ("rc_to_arc", send::rc_to_arc),
+    ("refcell_to_mutex", send::refcell_to_mutex),
+    (
+        "release_guard_before_await",
+        guards::release_guard_before_await,
+    ),
+    ("send_in_words", send::send_in_words),
+    ("static_in_words", lifetimes::static_in_words),
+];
 
 /// The recipe called `name`.
 pub fn get(name: &str) -> Option<Recipe> {
