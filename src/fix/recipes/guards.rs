@@ -170,6 +170,10 @@ fn let_value(
     // not be needed later, and what they drop now drops earlier.
     let mut drops_earlier = false;
     for s in mids {
+        // An item declared there would only be visible inside the new block.
+        if matches!(s, Stmt::Item(_)) {
+            return None;
+        }
         let declared = declared_names(s);
         if declared
             .iter()
@@ -731,6 +735,14 @@ pub fn async_mutex(input: &Input<'_>) -> Option<Proposal> {
         if t == 0 || !matches!(code.toks[t - 1].kind, super::body::TokKind::Punct('.', _)) {
             continue;
         }
+        // Already an async lock (`.lock().await`): nothing to change.
+        if matches!(
+            code.toks.get(t + 3).map(|x| &x.kind),
+            Some(super::body::TokKind::Punct('.', _))
+        ) && matches!(code.toks.get(t + 4).map(|x| &x.kind), Some(super::body::TokKind::Ident(n)) if n == "await")
+        {
+            continue;
+        }
         let call_end = match code.toks.get(t + 2) {
             Some(close)
                 if code.toks[t + 1].kind
@@ -1208,6 +1220,48 @@ mod tests {
         let d = guard_diag(&text);
         let tokio = package(&[Runtime::Tokio], &["full"]);
         assert_eq!(run(async_mutex, &d, &text, None, Some(&tokio)), None);
+    }
+
+    #[test]
+    fn guard_in_words_quotes_the_guard_and_the_await() {
+        let text = GUARD.replace(
+            "        counts.push(1);\n        pause().await;",
+            "        if counts.is_empty() {\n            pause().await;\n        }",
+        );
+        let d = guard_diag(&text);
+        // The `.await` sits in a statement that uses the guard: no edit.
+        assert_eq!(run(release_guard_before_await, &d, &text, None, None), None);
+        let smol = package(&[Runtime::Smol], &[]);
+        let Some(Proposal::InWords { text: words, lines }) =
+            run(guard_in_words, &d, &text, None, Some(&smol))
+        else {
+            panic!()
+        };
+        assert!(
+            words.starts_with("end the lock `counts` before the `.await`"),
+            "{words}"
+        );
+        assert!(
+            words.contains("use `smol::lock::Mutex` and `.lock().await`"),
+            "{words}"
+        );
+        let quoted: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(
+            quoted,
+            [
+                "        let mut counts = hit_counts.lock().unwrap();",
+                "            pause().await;"
+            ]
+        );
+        // Not a held value at all: nothing to say.
+        let other = diagnostic(
+            "error",
+            Some("E0308"),
+            "mismatched types",
+            vec![span(&text, "counts", 0, None, true)],
+            vec![],
+        );
+        assert_eq!(run(guard_in_words, &other, &text, None, None), None);
     }
 
     #[test]

@@ -464,7 +464,17 @@ fn borrowed_local(input: &Input<'_>, code: &Code, index: &Index<'_>) -> Option<P
     {
         return None;
     }
-    let moved = code.var_uses(&var, alias_end..fn_end).is_empty();
+    // Moving `var` is sound when nothing uses it after the alias and nothing else borrows it
+    // (a borrow taken earlier could still be alive).
+    let fn_start = node_range(f.block).start;
+    let other_borrows = code.var_uses(&var, fn_start..fn_end).iter().any(|u| {
+        !syntax::contains(&borrow_range, &u.range)
+            && matches!(
+                u.kind,
+                UseKind::Borrowed | UseKind::Value | UseKind::OtherMacro
+            )
+    });
+    let moved = code.var_uses(&var, alias_end..fn_end).is_empty() && !other_borrows;
     let mut unsure = !moved;
     let mut edits = vec![code.edit(
         borrow_range.clone(),
@@ -530,6 +540,14 @@ pub fn static_in_words(input: &Input<'_>) -> Option<Proposal> {
     let index = code.index();
     let rustc = &input.diagnostic.rustc;
     let code_id = input.diagnostic.code()?;
+    // Quoting lines of a file edited since the check would quote the wrong ones.
+    if rustc
+        .spans
+        .iter()
+        .any(|s| s.file_name == code.name && !syntax::span_is_current(&code.text, s))
+    {
+        return None;
+    }
     let var = match code_id {
         "E0373" | "E0597" => rustc.message.split('`').nth(1)?.to_string(),
         "E0521" => rustc
@@ -641,6 +659,22 @@ mod tests {
         assert!(lines
             .iter()
             .any(|l| l.text.contains("tokio::spawn(async {")));
+    }
+
+    #[test]
+    fn static_in_words_declines_other_errors_and_stale_files() {
+        let text = "fn start_worker() {\n    let user_id = String::from(\"u-42\");\n    tokio::spawn(async {\n        println!(\"working for {user_id}\");\n    });\n    println!(\"{user_id}\");\n}\n";
+        let other = diagnostic(
+            "error",
+            Some("E0308"),
+            "mismatched types",
+            vec![span(text, "user_id", 0, None, true)],
+            vec![],
+        );
+        assert_eq!(run(static_in_words, &other, text, None, None), None);
+        let d = e0373(text, "user_id", "async {");
+        let edited = text.replace("tokio::spawn(async {", "tokio::spawn( async {");
+        assert_eq!(run(static_in_words, &d, &edited, None, None), None);
     }
 
     #[test]

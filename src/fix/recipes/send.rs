@@ -1294,9 +1294,9 @@ impl ErrorPlan {
                 continue;
             };
             if inside_closure_or_async(index, &node_range(caller.block), &(at..at + name.len())) {
-                // A `?` inside an async block or closure: its error type is inferred there.
-                self.unsure = true;
-                continue;
+                // A `?` inside an async block or closure: its error type is inferred there, and
+                // may be a `Box<dyn Error>` the new type does not convert into.
+                return None;
             }
             if let syn::ReturnType::Type(_, t) = &caller.sig.output {
                 let passes_box = !boxed_errors_in(t).is_empty()
@@ -1336,28 +1336,25 @@ fn inside_closure_or_async(index: &Index<'_>, body: &Range<usize>, r: &Range<usi
     })
 }
 
-/// How the package's runtime keeps a task on one thread, in words (checked against each
-/// crate's source: tokio 1.54 `task::spawn_local` with `LocalSet` (feature `rt`), smol 2.0's
-/// `LocalExecutor`, async-std 1.13's `task::spawn_local` (feature `unstable`), futures 0.3's
-/// `LocalPool` with `LocalSpawnExt::spawn_local`; trpl 0.3 has no local spawner).
+/// How the package's runtime keeps a task on one thread, in words, from
+/// [`RuntimeApi::spawn_local`](crate::fix::RuntimeApi::spawn_local); trpl has none, so the
+/// words say not to spawn (`trpl::join` runs futures together without `Send`).
 fn local_spawner(input: &Input<'_>) -> String {
     let api = input.runtime();
-    match api.runtime {
-        Runtime::Tokio => {
-            let feature = if api.tokio_has("rt") {
-                String::new()
-            } else {
-                " (tokio's `rt` feature)".to_string()
-            };
-            format!(
-                "or keep the task on one thread: `tokio::task::spawn_local` inside a `tokio::task::LocalSet`{feature}"
-            )
-        }
-        Runtime::Smol => "or keep the task on one thread: spawn it on a `smol::LocalExecutor` and run that executor".to_string(),
-        Runtime::AsyncStd => "or keep the task on one thread: `async_std::task::spawn_local` (async-std's `unstable` feature)".to_string(),
-        Runtime::Trpl => "or do not spawn it: `.await` it where it is, or run it beside the other futures with `trpl::join`, which needs no `Send`".to_string(),
-        Runtime::Futures => "or keep the task on one thread: a `futures::executor::LocalPool` and `futures::task::LocalSpawnExt::spawn_local`".to_string(),
+    let Some(local) = api.spawn_local() else {
+        return match api.runtime {
+            Runtime::Trpl => "or do not spawn it: `.await` it where it is, or run it beside the other futures with `trpl::join`, which needs no `Send`".to_string(),
+            _ => "or do not spawn it: `.await` it where it is".to_string(),
+        };
+    };
+    let mut text = format!("or keep the task on one thread: `{}`", local.call);
+    if let Some(within) = local.within {
+        text.push_str(&format!(" with a `{within}` running it"));
     }
+    if let Some(feature) = local.feature {
+        text.push_str(&format!(" ({}'s `{feature}` feature)", api.runtime.name()));
+    }
+    text
 }
 
 /// `send_in_words`: what to change, in words, for a non-`Send` value no recipe can rewrite:
@@ -1752,6 +1749,18 @@ mod tests {
     }
 
     #[test]
+    fn in_words_declines_what_is_not_a_send_error() {
+        let d = diagnostic(
+            "error",
+            Some("E0308"),
+            "mismatched types",
+            vec![span(RC_CASE, "request_count", 0, None, true)],
+            vec![],
+        );
+        assert_eq!(run(send_in_words, &d, RC_CASE, None, None), None);
+    }
+
+    #[test]
     fn in_words_names_the_runtime_local_spawner() {
         let text = "use std::marker::PhantomData;\nasync fn pause() {}\nstruct Device { _p: PhantomData<*const ()> }\nfn f() {\n    smol::spawn(async move {\n        let device = Device { _p: PhantomData };\n        pause().await;\n        drop(device);\n    }).detach();\n}\n";
         let d = not_send(text, "device", 0, "Device", 0, "smol::spawn(async move {");
@@ -1779,5 +1788,31 @@ mod tests {
             panic!()
         };
         assert!(words.contains("trpl::join"), "{words}");
+        // Only `futures`: its `LocalPool`, and no runtime crate named.
+        let text = text
+            .replace("smol::spawn(async move {", "pool.spawn_ok(async move {")
+            .replace("}).detach();", "});");
+        let d = not_send(
+            &text,
+            "device",
+            0,
+            "Device",
+            0,
+            "pool.spawn_ok(async move {",
+        );
+        let futures = package(&[Runtime::Futures], &[]);
+        let Some(Proposal::InWords { text: words, .. }) =
+            run(send_in_words, &d, &text, None, Some(&futures))
+        else {
+            panic!()
+        };
+        assert!(
+            words.contains("`futures::task::LocalSpawnExt::spawn_local` with a `futures::executor::LocalPool` running it"),
+            "{words}"
+        );
+        assert!(
+            !words.contains("tokio") && !words.contains("smol"),
+            "{words}"
+        );
     }
 }

@@ -161,8 +161,11 @@ fn has_depth(ty: &Type, want: Want, index: Option<&Index<'_>>, depth: usize) -> 
                 // `Arc<T>`: Send + Sync when T is both; its clone shares, whatever T is.
                 "Arc" => {
                     args.len() == 1
-                        && (want == Want::CloneStatic && static_type(args[0], index, depth + 1)
-                            || has_depth(args[0], Want::SendSync, index, depth + 1))
+                        && if want == Want::CloneStatic {
+                            static_type(args[0], index, depth + 1)
+                        } else {
+                            has_depth(args[0], Want::SendSync, index, depth + 1)
+                        }
                 }
                 // `Mutex<T>` / `RwLock<T>`: Sync when T is Send (RwLock: Send + Sync).
                 "Mutex" => {
@@ -296,6 +299,7 @@ mod tests {
         assert!(!known("&'a str", Want::CloneStatic));
         assert!(known("&'static str", Want::CloneStatic));
         assert!(known("Arc<Mutex<u32>>", Want::CloneStatic));
+        assert!(!known("Arc<&'a str>", Want::CloneStatic));
         assert!(!known("AtomicU32", Want::CloneStatic));
     }
 
