@@ -1735,6 +1735,37 @@ mod tests {
     }
 
     #[test]
+    fn a_boxed_error_returned_by_the_task_is_declared_send_sync() {
+        let text = "use std::error::Error;\n\nasync fn load(id: u32) -> Result<String, Box<dyn Error>> {\n    Ok(format!(\"user-{id}\"))\n}\n\nfn spawn_it() {\n    let handle = tokio::spawn(async move { load(1).await });\n}\n";
+        let d = diagnostic(
+            "error",
+            Some("E0277"),
+            "`dyn std::error::Error` cannot be sent between threads safely",
+            vec![span(
+                text,
+                "async move { load(1).await }",
+                0,
+                Some("`dyn std::error::Error` cannot be sent between threads safely"),
+                true,
+            )],
+            vec![child(
+                "note",
+                "required by a bound in `tokio::spawn`",
+                vec![],
+            )],
+        );
+        assert_eq!(run(rc_to_arc, &d, text, None, None), None);
+        let p = run(box_dyn_error_send_sync, &d, text, None, None).unwrap();
+        let out = applied(&p, text);
+        assert!(
+            out.contains(
+                "async fn load(id: u32) -> Result<String, Box<dyn Error + Send + Sync>> {"
+            ),
+            "{out}"
+        );
+    }
+
+    #[test]
     fn an_error_from_elsewhere_declines() {
         let text = BOXED.replace("match load_profile(7).await", "match other::load(7).await");
         let d = not_send(
