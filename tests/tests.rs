@@ -16,6 +16,7 @@ mod fix_recipes_blocking;
 mod fix_recipes_misc;
 mod fix_recipes_pin;
 mod fix_recipes_runtime;
+mod fix_recipes_sendsync;
 mod fixb_support;
 mod fuzz;
 mod human_layout;

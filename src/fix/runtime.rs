@@ -166,6 +166,37 @@ impl RuntimeApi {
         }
     }
 
+    /// How to spawn a task that is not `Send`, if the runtime has a way: tokio 1.54
+    /// `task::spawn_local` inside a `task::LocalSet` (feature `rt`), smol 2.0's
+    /// `LocalExecutor::spawn` (its executor must be run), async-std 1.13's
+    /// `task::spawn_local` (feature `unstable`), futures 0.3's `LocalSpawnExt::spawn_local` on
+    /// an `executor::LocalPool`'s spawner. trpl 0.3 re-exports none of these.
+    pub fn spawn_local(&self) -> Option<LocalSpawn> {
+        Some(match self.runtime {
+            Runtime::Tokio => LocalSpawn {
+                call: "tokio::task::spawn_local",
+                within: Some("tokio::task::LocalSet"),
+                feature: (!self.tokio_has("rt")).then_some("rt"),
+            },
+            Runtime::Smol => LocalSpawn {
+                call: "smol::LocalExecutor::spawn",
+                within: Some("smol::LocalExecutor"),
+                feature: None,
+            },
+            Runtime::AsyncStd => LocalSpawn {
+                call: "async_std::task::spawn_local",
+                within: None,
+                feature: Some("unstable"),
+            },
+            Runtime::Futures if self.has_futures => LocalSpawn {
+                call: "futures::task::LocalSpawnExt::spawn_local",
+                within: Some("futures::executor::LocalPool"),
+                feature: None,
+            },
+            Runtime::Trpl | Runtime::Futures => return None,
+        })
+    }
+
     /// A macro that awaits several futures together (`name!(a, b)`), if one can be named.
     pub fn join_macro(&self) -> Option<&'static str> {
         match self.runtime {
@@ -175,6 +206,16 @@ impl RuntimeApi {
             _ => self.has_futures.then_some("futures::join!"),
         }
     }
+}
+
+/// How a runtime runs a task that is not `Send`: on one thread, through `call`, inside
+/// `within` (an executor or set that must be running) when it needs one, behind `feature`
+/// (of the runtime's crate) when that is not on by default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LocalSpawn {
+    pub call: &'static str,
+    pub within: Option<&'static str>,
+    pub feature: Option<&'static str>,
 }
 
 /// How `main` is made to run an async body.
@@ -236,6 +277,15 @@ mod tests {
         let api = RuntimeApi::for_package(Some(&futures_only), None);
         assert_eq!(api.runtime, Runtime::Futures);
         assert_eq!(api.spawn(), None);
+        assert_eq!(
+            api.spawn_local().map(|l| l.within),
+            Some(Some("futures::executor::LocalPool"))
+        );
+        let trpl = package(vec![Runtime::Trpl], None);
+        assert_eq!(
+            RuntimeApi::for_package(Some(&trpl), None).spawn_local(),
+            None
+        );
     }
 
     #[test]

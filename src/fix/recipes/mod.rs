@@ -11,22 +11,46 @@ pub mod runtime_entry;
 
 use super::Recipe;
 
+mod body;
+pub mod guards;
+mod held;
+mod imports;
+pub mod lifetimes;
+pub mod send;
+#[cfg(test)]
+mod testing;
+mod types;
+
 /// `(name, recipe)`, sorted by name (a test checks), looked up by [`get`].
 pub const RECIPES: &[(&str, Recipe)] = &[
     ("annotate_error_type", misc::annotate_error_type),
     ("append_await", await_::append_await),
     ("async_main_entry", runtime_entry::async_main_entry),
+    ("async_move", lifetimes::async_move),
+    ("async_mutex", guards::async_mutex),
     ("async_twin", blocking::async_twin),
     ("await_context_words", await_::await_context_words),
+    ("box_dyn_error_send_sync", send::box_dyn_error_send_sync),
     ("box_pin", pin::box_pin),
+    ("cell_to_atomic", send::cell_to_atomic),
+    ("clone_into_task", lifetimes::clone_into_task),
     ("current_thread_flavor", manifest::current_thread_flavor),
+    ("guard_in_words", guards::guard_in_words),
     ("impl_future_return", pin::impl_future_return),
     ("impl_trait_param", misc::impl_trait_param),
     ("pin_future", pin::pin_future),
     ("prefix_await", await_::prefix_await),
+    ("rc_to_arc", send::rc_to_arc),
+    ("refcell_to_mutex", send::refcell_to_mutex),
+    (
+        "release_guard_before_await",
+        guards::release_guard_before_await,
+    ),
     ("remove_await", await_::remove_await),
     ("remove_unused_async", misc::remove_unused_async),
+    ("send_in_words", send::send_in_words),
     ("spawn_handler", blocking::spawn_handler),
+    ("static_in_words", lifetimes::static_in_words),
     ("tokio_features", manifest::tokio_features),
 ];
 
