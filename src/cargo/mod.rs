@@ -67,50 +67,55 @@ impl Invocation {
     /// Starts cargo in a process group of its own, so that a signal sent to the group reaches
     /// rustc and build scripts too.
     pub fn spawn(&self) -> Result<Child, Error> {
-        self.spawn_in_group(0)
-    }
-
-    /// Starts cargo in process group `group` (0: a new group led by cargo).
-    fn spawn_in_group(&self, group: i32) -> Result<Child, Error> {
-        let mut cmd = self.command();
-        #[cfg(unix)]
-        std::os::unix::process::CommandExt::process_group(&mut cmd, group);
-        #[cfg(not(unix))]
-        let _ = group;
-        cmd.spawn().map_err(|source| Error::Spawn {
-            program: program().to_string_lossy().into_owned(),
-            source,
-        })
+        start(self.command(), 0)
     }
 
     /// Starts cargo in the watchdog's process group, with termination signals forwarded to
     /// that group until the guard is dropped (see [`signals`] for the cases).
     pub fn spawn_forwarding(&self) -> Result<(Child, SignalGuard), Error> {
-        #[cfg(unix)]
-        {
-            // Handlers first, so a signal that arrives while cargo starts is queued and
-            // forwarded rather than killing us before cargo is protected.
-            let pending = signals::prepare().ok();
-            // Without a watchdog or forwarding cargo still runs: a cancel that leaves cargo to
-            // finish is better than no build.
-            let watchdog = watchdog::Watchdog::spawn().ok();
-            let child = self.spawn_in_group(watchdog.as_ref().map_or(0, |w| w.group()))?;
-            let group = watchdog
-                .as_ref()
-                .and_then(|w| rustix::process::Pid::from_raw(w.group()))
-                .unwrap_or_else(|| rustix::process::Pid::from_child(&child));
-            let forwarder = pending.and_then(|p| p.start(group).ok());
-            Ok((
-                child,
-                SignalGuard {
-                    _forwarder: forwarder,
-                    _watchdog: watchdog,
-                },
-            ))
-        }
-        #[cfg(not(unix))]
-        Ok((self.spawn()?, SignalGuard {}))
+        forwarding(self.command())
     }
+}
+
+/// Starts `cmd` in process group `group` (0: a new group that cargo leads).
+fn start(mut cmd: Command, group: i32) -> Result<Child, Error> {
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut cmd, group);
+    #[cfg(not(unix))]
+    let _ = group;
+    cmd.spawn().map_err(|source| Error::Spawn {
+        program: program().to_string_lossy().into_owned(),
+        source,
+    })
+}
+
+/// Starts `cmd` (cargo) in the watchdog's process group, with termination signals forwarded
+/// to that group until the guard is dropped.
+fn forwarding(cmd: Command) -> Result<(Child, SignalGuard), Error> {
+    #[cfg(unix)]
+    {
+        // Handlers first, so a signal that arrives while cargo starts is queued and forwarded
+        // rather than killing us before cargo is protected.
+        let pending = signals::prepare().ok();
+        // Without a watchdog or forwarding cargo still runs: a cancel that leaves cargo to
+        // finish is better than no build.
+        let watchdog = watchdog::Watchdog::spawn().ok();
+        let child = start(cmd, watchdog.as_ref().map_or(0, |w| w.group()))?;
+        let group = watchdog
+            .as_ref()
+            .and_then(|w| rustix::process::Pid::from_raw(w.group()))
+            .unwrap_or_else(|| rustix::process::Pid::from_child(&child));
+        let forwarder = pending.and_then(|p| p.start(group).ok());
+        Ok((
+            child,
+            SignalGuard {
+                _forwarder: forwarder,
+                _watchdog: watchdog,
+            },
+        ))
+    }
+    #[cfg(not(unix))]
+    Ok((start(cmd, 0)?, SignalGuard {}))
 }
 
 /// Keeps signal forwarding and the watchdog alive while cargo runs. Drop it once cargo has
