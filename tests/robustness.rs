@@ -544,38 +544,27 @@ fn wait_states(pids: &[u32], pred: impl Fn(char) -> bool, what: &str) {
 #[cfg(target_os = "linux")]
 #[test]
 fn ctrl_z_stops_and_fg_resumes_cargo_and_rustc() {
-    let Tree {
-        mut child,
-        mut stdout,
-        cargo_pid,
-        rustc_pid,
-        ..
-    } = start_tree("tstp", false);
-    let pids = [child.id(), cargo_pid, rustc_pid];
-    let kill = |sig: &str, pid: u32| {
-        assert!(Command::new("kill")
-            .args([format!("-{sig}"), pid.to_string()])
-            .status()
-            .unwrap()
-            .success());
-    };
-    kill("TSTP", child.id());
+    use rustix::process::Signal;
+    let mut tree = start_tree("tstp", false);
+    let pids = [tree.child.id(), tree.cargo_pid, tree.rustc_pid];
+    send(&tree, Target::Tool, Signal::TSTP);
     wait_states(
         &pids,
         |s| s == 'T',
         "after SIGTSTP all three should be stopped",
     );
-    kill("CONT", child.id());
+    send(&tree, Target::Tool, Signal::CONT);
     wait_states(
         &pids,
         |s| s != 'T',
         "after SIGCONT all three should run again",
     );
-    kill("TERM", child.id());
+    send(&tree, Target::Tool, Signal::TERM);
     let mut rest = String::new();
-    stdout.read_to_string(&mut rest).unwrap();
-    let status = wait_bounded(&mut child, "explain-async after SIGTERM");
+    tree.stdout.read_to_string(&mut rest).unwrap();
+    let status = wait_bounded(&mut tree.child, "explain-async after SIGTERM");
     assert_eq!(status.code(), Some(128 + 15));
+    tree.assert_nothing_left("Ctrl-Z, fg and SIGTERM");
 }
 
 // ---------------------------------------------------------------------------------------
