@@ -7,7 +7,11 @@ use super::Edit;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ApplyError {
     /// A range ends before it starts or past the end of the text.
-    OutOfRange { start: usize, end: usize, len: usize },
+    OutOfRange {
+        start: usize,
+        end: usize,
+        len: usize,
+    },
     /// A range boundary falls inside a UTF-8 character.
     NotCharBoundary(usize),
     /// Two edits overlap (two insertions at one point are fine and keep their order).
@@ -207,12 +211,7 @@ pub fn preview<'e>(
     // Trailing context after each hunk's last block.
     if let Some(last) = previous_last {
         let hunk = hunks.last_mut().expect("a block makes a hunk");
-        for (i, line) in old_lines
-            .iter()
-            .enumerate()
-            .skip(last + 1)
-            .take(context)
-        {
+        for (i, line) in old_lines.iter().enumerate().skip(last + 1).take(context) {
             hunk.lines.push(DiffLine {
                 kind: DiffLineKind::Context,
                 number: i + 1,
@@ -332,7 +331,8 @@ mod tests {
 
     #[test]
     fn previews_whole_lines_with_numbers_and_context() {
-        let text = "use std::rc::Rc;\n\nfn main() {\n    let a = Rc::new(1);\n    println!(\"{a}\");\n}\n";
+        let text =
+            "use std::rc::Rc;\n\nfn main() {\n    let a = Rc::new(1);\n    println!(\"{a}\");\n}\n";
         let first = text.find("rc::Rc").unwrap();
         let second = text.find("Rc::new").unwrap();
         let edits = [

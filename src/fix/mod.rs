@@ -80,7 +80,10 @@ pub enum Proposal {
     /// Edits to apply (the human format shows them as a diff of the user's lines).
     Edits(Fix),
     /// No sound edit exists: what to change, in words, and the user's lines it is about.
-    InWords { text: String, lines: Vec<QuotedLine> },
+    InWords {
+        text: String,
+        lines: Vec<QuotedLine>,
+    },
 }
 
 /// Reads the user's files as they are now. `file` is spelled as in [`Edit::file`].

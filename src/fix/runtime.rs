@@ -40,7 +40,8 @@ impl RuntimeApi {
     /// The API for a package: its preferred direct runtime dependency, else the runtime its
     /// source names (`tokio::`, `smol::`, …), else Tokio.
     pub fn for_package(package: Option<&PackageContext>, source: Option<&str>) -> Self {
-        let declared = package.and_then(|p| p.runtimes.iter().copied().find(|r| *r != Runtime::Futures));
+        let declared =
+            package.and_then(|p| p.runtimes.iter().copied().find(|r| *r != Runtime::Futures));
         let has_futures = package.map_or_else(
             || source.is_some_and(|s| s.contains("futures::")),
             |p| p.runtimes.contains(&Runtime::Futures),
