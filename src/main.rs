@@ -2,7 +2,11 @@
 #![forbid(unsafe_code)]
 
 fn main() -> std::process::ExitCode {
-    std::process::ExitCode::from(cargo_explain_async::app::main(
-        std::env::args_os().collect(),
-    ))
+    let argv: Vec<_> = std::env::args_os().collect();
+    // The watchdog that stops cargo if we are killed is this binary too (src/cargo/watchdog.rs).
+    #[cfg(unix)]
+    if cargo_explain_async::cargo::watchdog::requested(&argv) {
+        return cargo_explain_async::cargo::watchdog::main().into();
+    }
+    std::process::ExitCode::from(cargo_explain_async::app::main(argv))
 }

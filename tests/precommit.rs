@@ -5,9 +5,14 @@
 //! - the fixed crate passes;
 //! - a commit that touches neither Rust sources nor Cargo files skips the hook.
 //!
-//! pre-commit builds the hook with `cargo install` (release). The build shares one target dir
-//! (`target/tmp/precommit/target`): about 1.5 min the first time on two cores, about 20 s
-//! after that (measured, see README "pre-commit").
+//! The same cases run with `pre-commit run` on the `repo: local` recipe, taken from README
+//! (so the README cannot drift from what is tested), over the tool as `cargo install` puts it
+//! on PATH (here: the binary cargo built for these tests); its settings must equal the
+//! hook's in `.pre-commit-hooks.yaml`.
+//!
+//! pre-commit builds the hook with `cargo install` (release). The builds share one target
+//! dir (`target/tmp/precommit/target-try-repo`): about 1.5 min the first time on two cores,
+//! about 20 s after that (measured, see README "pre-commit").
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -74,15 +79,21 @@ fn git(dir: &Path, args: &[&str]) {
     );
 }
 
-/// `pre-commit try-repo <this repository> explain-async` on what is staged in `dir`.
-fn try_repo(dir: &Path) -> (Option<i32>, String) {
+/// `pre-commit <args>` in `dir`, with `path_prefix` put in front of `PATH`. Each `case` gets a
+/// pre-commit home and a target dir of its own: the tests run at once, and every throwaway
+/// crate is the same package (`habits`), so one test's build in a shared target dir could
+/// make cargo take another's just-written source for already checked.
+fn run_pre_commit(
+    case: &str,
+    dir: &Path,
+    args: &[&std::ffi::OsStr],
+    path_prefix: Option<&Path>,
+) -> (Option<i32>, String) {
     let mut cmd = Command::new(pre_commit());
-    cmd.arg("try-repo")
-        .arg(env!("CARGO_MANIFEST_DIR"))
-        .arg("explain-async")
+    cmd.args(args)
         .current_dir(dir)
-        .env("PRE_COMMIT_HOME", work().join("home"))
-        .env("CARGO_TARGET_DIR", work().join("target"))
+        .env("PRE_COMMIT_HOME", work().join(format!("home-{case}")))
+        .env("CARGO_TARGET_DIR", work().join(format!("target-{case}")))
         .env("CARGO_TERM_COLOR", "never");
     // Variables cargo sets for this test binary are not the hook's business.
     for (key, _) in std::env::vars_os() {
@@ -90,6 +101,13 @@ fn try_repo(dir: &Path) -> (Option<i32>, String) {
         if (key.starts_with("CARGO_") && key != "CARGO_HOME") || key.starts_with("RUST_") {
             cmd.env_remove(&key);
         }
+    }
+    if let Some(prefix) = path_prefix {
+        let mut path = vec![prefix.to_path_buf()];
+        path.extend(std::env::split_paths(
+            &std::env::var_os("PATH").unwrap_or_default(),
+        ));
+        cmd.env("PATH", std::env::join_paths(path).unwrap());
     }
     let Output {
         status,
@@ -102,6 +120,17 @@ fn try_repo(dir: &Path) -> (Option<i32>, String) {
         String::from_utf8_lossy(&stderr)
     );
     (status.code(), text)
+}
+
+/// `pre-commit try-repo <this repository> explain-async` on what is staged in `dir`.
+fn try_repo(dir: &Path) -> (Option<i32>, String) {
+    let repo = std::ffi::OsStr::new(env!("CARGO_MANIFEST_DIR"));
+    run_pre_commit(
+        "try-repo",
+        dir,
+        &["try-repo".as_ref(), repo, "explain-async".as_ref()],
+        None,
+    )
 }
 
 const MANIFEST: &str =
@@ -126,17 +155,24 @@ fn main() {
 }
 "#;
 
-#[test]
-fn pre_commit_hook_fails_on_an_async_mistake_and_passes_when_fixed() {
-    let repo = work().join(format!("repo-{}", std::process::id()));
+/// A throwaway git repository with the mistake staged (and `files` written too).
+fn staged_repo(name: &str, files: &[(&str, &str)]) -> PathBuf {
+    let repo = work().join(format!("{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&repo);
     std::fs::create_dir_all(repo.join("src")).unwrap();
     git(&repo, &["init", "-q"]);
     std::fs::write(repo.join("Cargo.toml"), MANIFEST).unwrap();
     std::fs::write(repo.join("src/main.rs"), MISTAKE).unwrap();
+    for (path, text) in files {
+        std::fs::write(repo.join(path), text).unwrap();
+    }
     git(&repo, &["add", "-A"]);
+    repo
+}
 
-    let (code, out) = try_repo(&repo);
+/// The three cases on `repo` (made by [`staged_repo`]), with `run` running the hook.
+fn fails_then_passes_then_skips(repo: &Path, run: impl Fn(&Path) -> (Option<i32>, String)) {
+    let (code, out) = run(repo);
     assert_eq!(code, Some(1), "the hook fails on the mistake:\n{out}");
     assert!(
         out.contains("cargo explain-async....") && out.contains("Failed"),
@@ -157,8 +193,8 @@ fn pre_commit_hook_fails_on_an_async_mistake_and_passes_when_fixed() {
         .replace("std::rc::Rc", "std::sync::Arc")
         .replace("Rc::new", "Arc::new");
     std::fs::write(repo.join("src/main.rs"), fixed).unwrap();
-    git(&repo, &["add", "-A"]);
-    let (code, out) = try_repo(&repo);
+    git(repo, &["add", "-A"]);
+    let (code, out) = run(repo);
     assert_eq!(code, Some(0), "the fixed crate passes:\n{out}");
     assert!(
         out.contains("Passed") && !out.contains("explain-async["),
@@ -166,12 +202,77 @@ fn pre_commit_hook_fails_on_an_async_mistake_and_passes_when_fixed() {
     );
 
     // Only a README staged: nothing the build depends on, the hook is skipped.
-    git(&repo, &["commit", "-q", "-m", "fixed"]);
+    git(repo, &["commit", "-q", "-m", "fixed"]);
     std::fs::write(repo.join("README.md"), "notes\n").unwrap();
-    git(&repo, &["add", "README.md"]);
-    let (code, out) = try_repo(&repo);
+    git(repo, &["add", "README.md"]);
+    let (code, out) = run(repo);
     assert_eq!(code, Some(0), "{out}");
     assert!(out.contains("(no files to check)Skipped"), "{out}");
 
-    let _ = std::fs::remove_dir_all(&repo);
+    let _ = std::fs::remove_dir_all(repo);
+}
+
+#[test]
+fn pre_commit_hook_fails_on_an_async_mistake_and_passes_when_fixed() {
+    let repo = staged_repo("repo", &[]);
+    fails_then_passes_then_skips(&repo, try_repo);
+}
+
+/// README's `repo: local` recipe (the only YAML block there with `repo: local`).
+fn local_recipe_from_readme() -> String {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let blocks: Vec<&str> = readme
+        .split("```yaml\n")
+        .skip(1)
+        .filter_map(|b| b.split("```").next())
+        .filter(|b| b.contains("repo: local"))
+        .collect();
+    assert_eq!(blocks.len(), 1, "README shows one `repo: local` recipe");
+    blocks[0].to_string()
+}
+
+/// The value of `key:` in a pre-commit YAML file (first occurrence, comment removed).
+fn setting<'y>(yaml: &'y str, key: &str) -> Option<&'y str> {
+    yaml.lines().find_map(|line| {
+        let line = line.trim_start().trim_start_matches("- ");
+        let value = line.strip_prefix(key)?.strip_prefix(':')?;
+        Some(value.split(" #").next().unwrap_or("").trim())
+    })
+}
+
+#[test]
+fn readme_local_recipe_fails_on_an_async_mistake_and_passes_when_fixed() {
+    let recipe = local_recipe_from_readme();
+    let hooks = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(".pre-commit-hooks.yaml"),
+    )
+    .unwrap();
+    for key in [
+        "id",
+        "name",
+        "entry",
+        "args",
+        "pass_filenames",
+        "require_serial",
+        "files",
+    ] {
+        assert_eq!(
+            setting(&recipe, key),
+            setting(&hooks, key),
+            "`{key}` differs"
+        );
+        assert!(setting(&recipe, key).is_some(), "`{key}` is missing");
+    }
+    assert_eq!(setting(&recipe, "language"), Some("system"));
+
+    // Where `cargo install` would put the tool: on PATH.
+    let installed = Path::new(env!("CARGO_BIN_EXE_cargo-explain-async"))
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let repo = staged_repo("local", &[(".pre-commit-config.yaml", recipe.as_str())]);
+    fails_then_passes_then_skips(&repo, |dir| {
+        run_pre_commit("local", dir, &["run".as_ref()], Some(&installed))
+    });
 }

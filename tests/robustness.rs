@@ -269,6 +269,36 @@ fn is_alive(pid: u32) -> bool {
     }
 }
 
+/// The fields after the command name in `/proc/<pid>/stat`: state, ppid, pgrp, …
+#[cfg(unix)]
+fn stat_fields(pid: u32) -> Option<Vec<String>> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    Some(
+        stat.rsplit(')')
+            .next()?
+            .split_whitespace()
+            .map(str::to_string)
+            .collect(),
+    )
+}
+
+/// The live (not zombie) processes in process group `pgid`.
+#[cfg(unix)]
+fn live_members(pgid: u32) -> Vec<u32> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Some(pid) = entry.file_name().to_str().and_then(|n| n.parse().ok()) else {
+            continue;
+        };
+        if let Some(f) = stat_fields(pid) {
+            if f.get(2).and_then(|g| g.parse().ok()) == Some(pgid) && is_alive(pid) {
+                found.push(pid);
+            }
+        }
+    }
+    found
+}
+
 /// The tool running over a stand-in cargo (a shell) that has started a stand-in rustc (a
 /// sleep); both write their pids. Returns once the stand-in's first line has come through.
 #[cfg(unix)]
@@ -277,10 +307,39 @@ struct Tree {
     stdout: BufReader<std::process::ChildStdout>,
     cargo_pid: u32,
     rustc_pid: u32,
+    /// The process group cargo runs in.
+    cargo_group: u32,
 }
 
 #[cfg(unix)]
-fn start_tree(name: &str) -> Tree {
+impl Tree {
+    /// Fails unless cargo, rustc and everything else in cargo's process group are gone
+    /// (waiting a bounded time for them to go).
+    fn assert_nothing_left(&self, after: &str) {
+        let start = Instant::now();
+        while !live_members(self.cargo_group).is_empty() && start.elapsed() < HANG {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert!(
+            !is_alive(self.cargo_pid),
+            "cargo left running after {after}"
+        );
+        assert!(
+            !is_alive(self.rustc_pid),
+            "rustc left running after {after}"
+        );
+        let left = live_members(self.cargo_group);
+        assert!(
+            left.is_empty(),
+            "left in cargo's group after {after}: {left:?}"
+        );
+    }
+}
+
+/// Starts the tree; with `leader`, the tool leads a process group of its own, the way
+/// rust-analyzer, bacon and CI runners start a command they may cancel.
+#[cfg(unix)]
+fn start_tree(name: &str, leader: bool) -> Tree {
     let dir = scratch(name);
     let cargo = stand_in(
         &dir,
@@ -292,12 +351,14 @@ echo $! > "$d/rustc.pid"
 echo ready
 wait"#,
     );
-    let mut child = ours()
-        .args(["--color", "never"])
+    let mut cmd = ours();
+    cmd.args(["--color", "never"])
         .env("CARGO", &cargo)
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
+        .stdout(Stdio::piped());
+    if leader {
+        std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+    }
+    let mut child = cmd.spawn().unwrap();
     let mut stdout = BufReader::new(child.stdout.take().unwrap());
     let mut line = String::new();
     stdout.read_line(&mut line).unwrap();
@@ -312,52 +373,148 @@ wait"#,
             .parse()
             .unwrap()
     };
+    let (cargo_pid, rustc_pid) = (pid_of("cargo.pid"), pid_of("rustc.pid"));
+    let cargo_group: u32 = stat_fields(cargo_pid).unwrap()[2].parse().unwrap();
+    assert_eq!(
+        stat_fields(rustc_pid).unwrap()[2],
+        cargo_group.to_string(),
+        "rustc runs in cargo's group"
+    );
+    assert!(is_alive(cargo_pid) && is_alive(rustc_pid));
     Tree {
         child,
         stdout,
-        cargo_pid: pid_of("cargo.pid"),
-        rustc_pid: pid_of("rustc.pid"),
+        cargo_pid,
+        rustc_pid,
+        cargo_group,
     }
 }
 
+/// Where a test sends its signal.
 #[cfg(unix)]
-fn signal_leaves_no_orphans(signal: &str, n: i32) {
-    let Tree {
-        mut child,
-        mut stdout,
-        cargo_pid,
-        rustc_pid,
-    } = start_tree(&format!("orphans-{signal}"));
-    assert!(is_alive(cargo_pid) && is_alive(rustc_pid));
+#[derive(Clone, Copy, Debug)]
+enum Target {
+    /// The tool's pid alone (`kill PID`, a CI runner, bacon's `Child::kill`).
+    Tool,
+    /// The tool's whole process group (a terminal's Ctrl-C, `timeout`, rust-analyzer's cancel).
+    Group,
+}
 
-    let sent = Command::new("kill")
-        .args([format!("-{signal}"), child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(sent.success());
-    let mut rest = String::new();
-    stdout.read_to_string(&mut rest).unwrap();
-    let status = wait_bounded(&mut child, "explain-async after a signal");
-    // We outlive cargo and report its status: it was killed by the same signal.
-    assert_eq!(status.code(), Some(128 + n), "status after SIG{signal}");
-    let start = Instant::now();
-    while (is_alive(cargo_pid) || is_alive(rustc_pid)) && start.elapsed() < HANG {
-        std::thread::sleep(Duration::from_millis(20));
+#[cfg(unix)]
+fn send(tree: &Tree, target: Target, signal: rustix::process::Signal) {
+    use rustix::process::{kill_process, kill_process_group, Pid};
+    let pid = Pid::from_raw(tree.child.id() as i32).unwrap();
+    match target {
+        Target::Tool => kill_process(pid, signal),
+        Target::Group => kill_process_group(pid, signal),
     }
-    assert!(!is_alive(cargo_pid), "cargo left running after SIG{signal}");
-    assert!(!is_alive(rustc_pid), "rustc left running after SIG{signal}");
+    .unwrap();
+}
+
+#[cfg(unix)]
+fn signal_leaves_no_orphans(signal: rustix::process::Signal, n: i32, target: Target) {
+    let mut tree = start_tree(&format!("orphans-{n}-{target:?}"), true);
+    send(&tree, target, signal);
+    let mut rest = String::new();
+    tree.stdout.read_to_string(&mut rest).unwrap();
+    let status = wait_bounded(&mut tree.child, "explain-async after a signal");
+    // We outlive cargo and report its status: it was killed by the same signal.
+    assert_eq!(
+        status.code(),
+        Some(128 + n),
+        "status after signal {n} to {target:?}"
+    );
+    tree.assert_nothing_left(&format!("signal {n} to {target:?}"));
 }
 
 #[cfg(unix)]
 #[test]
 fn sigterm_stops_cargo_and_rustc() {
-    signal_leaves_no_orphans("TERM", 15);
+    use rustix::process::Signal;
+    signal_leaves_no_orphans(Signal::TERM, 15, Target::Tool);
+    // `timeout`, `kill -TERM -PGID`: the group gets it, cargo (not in it) gets it from us.
+    signal_leaves_no_orphans(Signal::TERM, 15, Target::Group);
 }
 
 #[cfg(unix)]
 #[test]
 fn sigint_stops_cargo_and_rustc() {
-    signal_leaves_no_orphans("INT", 2);
+    use rustix::process::Signal;
+    signal_leaves_no_orphans(Signal::INT, 2, Target::Tool);
+    // What a terminal's Ctrl-C does: the whole (foreground) group.
+    signal_leaves_no_orphans(Signal::INT, 2, Target::Group);
+}
+
+#[cfg(unix)]
+#[test]
+fn sighup_stops_cargo_and_rustc() {
+    use rustix::process::Signal;
+    signal_leaves_no_orphans(Signal::HUP, 1, Target::Tool);
+    signal_leaves_no_orphans(Signal::HUP, 1, Target::Group);
+}
+
+/// rust-analyzer cancels a check by SIGKILLing the command's process group; bacon by
+/// SIGKILLing its pid. Nothing can catch that, and cargo is not in our group: the watchdog
+/// must stop cargo and rustc, and leave nothing in cargo's group, itself included.
+#[cfg(target_os = "linux")]
+#[test]
+fn sigkill_to_the_group_or_the_tool_leaves_no_cargo_or_rustc() {
+    for target in [Target::Group, Target::Tool] {
+        let mut tree = start_tree(&format!("sigkill-{target:?}"), true);
+        send(&tree, target, rustix::process::Signal::KILL);
+        let status = wait_bounded(&mut tree.child, "explain-async after SIGKILL");
+        {
+            use std::os::unix::process::ExitStatusExt;
+            assert_eq!(status.signal(), Some(9), "{target:?}");
+        }
+        tree.assert_nothing_left(&format!("SIGKILL to {target:?}"));
+    }
+}
+
+/// Ctrl-Z, then the group is killed while everything is stopped (a closed terminal, a CI
+/// timeout): the stopped watchdog cannot act by itself, but POSIX has the kernel send SIGHUP
+/// and SIGCONT to a process group that is orphaned with a stopped member; cargo dies of the
+/// SIGHUP and the watchdog, resumed, kills what is left.
+#[cfg(target_os = "linux")]
+#[test]
+fn sigkill_while_stopped_leaves_no_cargo_or_rustc() {
+    use rustix::process::Signal;
+    let mut tree = start_tree("sigkill-stopped", true);
+    send(&tree, Target::Tool, Signal::TSTP);
+    wait_states(
+        &[tree.child.id(), tree.cargo_pid, tree.rustc_pid],
+        |s| s == 'T',
+        "after SIGTSTP all three should be stopped",
+    );
+    send(&tree, Target::Group, Signal::KILL);
+    wait_bounded(&mut tree.child, "explain-async after SIGKILL");
+    tree.assert_nothing_left("SIGKILL while stopped");
+}
+
+/// A normal end leaves nothing in cargo's group either (the watchdog is told, and exits
+/// without killing).
+#[cfg(target_os = "linux")]
+#[test]
+fn a_normal_end_leaves_nothing_in_cargos_group() {
+    let dir = scratch("normal-end");
+    let cargo = stand_in(
+        &dir,
+        r#"d="$(dirname "$0")"
+awk '{ print $5 }' /proc/$$/stat > "$d/pgid"
+exit 101"#,
+    );
+    let out = ours().env("CARGO", &cargo).output().unwrap();
+    assert_eq!(out.status.code(), Some(101));
+    let pgid: u32 = std::fs::read_to_string(dir.join("pgid"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    let start = Instant::now();
+    while !live_members(pgid).is_empty() && start.elapsed() < HANG {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(live_members(pgid), Vec::<u32>::new());
 }
 
 /// The process state letter from `/proc/<pid>/stat` (`S`, `R`, `T` stopped, `Z`, …).
@@ -387,37 +544,27 @@ fn wait_states(pids: &[u32], pred: impl Fn(char) -> bool, what: &str) {
 #[cfg(target_os = "linux")]
 #[test]
 fn ctrl_z_stops_and_fg_resumes_cargo_and_rustc() {
-    let Tree {
-        mut child,
-        mut stdout,
-        cargo_pid,
-        rustc_pid,
-    } = start_tree("tstp");
-    let pids = [child.id(), cargo_pid, rustc_pid];
-    let kill = |sig: &str, pid: u32| {
-        assert!(Command::new("kill")
-            .args([format!("-{sig}"), pid.to_string()])
-            .status()
-            .unwrap()
-            .success());
-    };
-    kill("TSTP", child.id());
+    use rustix::process::Signal;
+    let mut tree = start_tree("tstp", false);
+    let pids = [tree.child.id(), tree.cargo_pid, tree.rustc_pid];
+    send(&tree, Target::Tool, Signal::TSTP);
     wait_states(
         &pids,
         |s| s == 'T',
         "after SIGTSTP all three should be stopped",
     );
-    kill("CONT", child.id());
+    send(&tree, Target::Tool, Signal::CONT);
     wait_states(
         &pids,
         |s| s != 'T',
         "after SIGCONT all three should run again",
     );
-    kill("TERM", child.id());
+    send(&tree, Target::Tool, Signal::TERM);
     let mut rest = String::new();
-    stdout.read_to_string(&mut rest).unwrap();
-    let status = wait_bounded(&mut child, "explain-async after SIGTERM");
+    tree.stdout.read_to_string(&mut rest).unwrap();
+    let status = wait_bounded(&mut tree.child, "explain-async after SIGTERM");
     assert_eq!(status.code(), Some(128 + 15));
+    tree.assert_nothing_left("Ctrl-Z, fg and SIGTERM");
 }
 
 // ---------------------------------------------------------------------------------------

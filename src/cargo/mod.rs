@@ -1,12 +1,15 @@
 //! Running cargo as a child process, the way cargo-nextest and bacon do: the cargo named by
 //! `$CARGO` (else `cargo` on PATH), stdin null, stdout piped for us to parse as it arrives,
-//! stderr inherited so progress and `could not compile` stay live on the terminal.
+//! stderr inherited so progress and `could not compile` stay live on the terminal. How a run
+//! that is stopped early stops cargo too is in [`signals`].
 
 pub mod args;
 pub mod child;
 pub mod metadata;
 #[cfg(unix)]
 pub mod signals;
+#[cfg(unix)]
+pub mod watchdog;
 
 use std::ffi::OsString;
 use std::process::{Child, Command, Stdio};
@@ -60,19 +63,17 @@ impl Invocation {
         cmd.stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit());
-        // A process group of its own, so that a signal we forward reaches rustc and build
-        // scripts too (see `signals`).
-        #[cfg(unix)]
-        std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
         cmd
     }
 
-    /// Starts cargo.
+    /// Starts cargo in a process group of its own, so that a signal sent to the group reaches
+    /// rustc and build scripts too.
     pub fn spawn(&self) -> Result<Child, Error> {
-        start(self.command())
+        start(self.command(), 0)
     }
 
-    /// Starts cargo with termination signals forwarded to it until the guard is dropped.
+    /// Starts cargo in the watchdog's process group, with termination signals forwarded to
+    /// that group until the guard is dropped (see [`signals`] for the cases).
     pub fn spawn_forwarding(&self) -> Result<(Child, SignalGuard), Error> {
         forwarding(self.command())
     }
@@ -86,33 +87,53 @@ impl Invocation {
     }
 }
 
-fn start(mut cmd: Command) -> Result<Child, Error> {
+/// Starts `cmd` in process group `group` (0: a new group that cargo leads).
+fn start(mut cmd: Command, group: i32) -> Result<Child, Error> {
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut cmd, group);
+    #[cfg(not(unix))]
+    let _ = group;
     cmd.spawn().map_err(|source| Error::Spawn {
         program: program().to_string_lossy().into_owned(),
         source,
     })
 }
 
-/// Starts `cmd` with termination signals forwarded to it until the guard is dropped.
+/// Starts `cmd` (cargo) in the watchdog's process group, with termination signals forwarded
+/// to that group until the guard is dropped.
 fn forwarding(cmd: Command) -> Result<(Child, SignalGuard), Error> {
     #[cfg(unix)]
-    let pending = signals::prepare().ok();
-    let child = start(cmd)?;
-    // Without forwarding cargo still runs: a lost Ctrl-C is better than no build.
-    #[cfg(unix)]
-    let guard = SignalGuard(pending.and_then(|p| p.start(&child).ok()));
+    {
+        // Handlers first, so a signal that arrives while cargo starts is queued and forwarded
+        // rather than killing us before cargo is protected.
+        let pending = signals::prepare().ok();
+        // Without a watchdog or forwarding cargo still runs: a cancel that leaves cargo to
+        // finish is better than no build.
+        let watchdog = watchdog::Watchdog::spawn().ok();
+        let child = start(cmd, watchdog.as_ref().map_or(0, |w| w.group()))?;
+        let group = watchdog
+            .as_ref()
+            .and_then(|w| rustix::process::Pid::from_raw(w.group()))
+            .unwrap_or_else(|| rustix::process::Pid::from_child(&child));
+        let forwarder = pending.and_then(|p| p.start(group).ok());
+        Ok((
+            child,
+            SignalGuard {
+                _forwarder: forwarder,
+                _watchdog: watchdog,
+            },
+        ))
+    }
     #[cfg(not(unix))]
-    let guard = SignalGuard(None);
-    Ok((child, guard))
+    Ok((start(cmd, 0)?, SignalGuard {}))
 }
 
-/// Keeps signal forwarding alive while cargo runs; forwarding stops when it is dropped.
-pub struct SignalGuard(
+/// Keeps signal forwarding and the watchdog alive while cargo runs. Drop it once cargo has
+/// been waited for: forwarding stops, then the watchdog is told that cargo is done.
+pub struct SignalGuard {
+    // Fields drop in order: no signal is forwarded to a group the watchdog may be leaving.
     #[cfg(unix)]
-    #[expect(
-        dead_code,
-        reason = "held only for its Drop, which stops the forwarder"
-    )]
-    Option<signals::Forwarder>,
-    #[cfg(not(unix))] Option<()>,
-);
+    _forwarder: Option<signals::Forwarder>,
+    #[cfg(unix)]
+    _watchdog: Option<watchdog::Watchdog>,
+}

@@ -122,10 +122,10 @@ pub fn rendered(
         let range = (index.offset(l.lo) - base)..(index.offset(l.hi) - base);
         kind.span(range).label(l.text.as_str())
     });
-    let code = finding.check.code();
-    let title = Level::WARNING
-        .primary_title(finding.message.as_str())
-        .id(code.as_str());
+    // No `[code]` in the title: rustc and clippy name a lint in a note, never in a warning's
+    // title (ours: "`explain_async::…` is on by default"), and readers of the human text such
+    // as bacon only take `warning` alone as a warning's start.
+    let title = Level::WARNING.primary_title(finding.message.as_str());
     let mut group: Group<'_> = title.element(
         Snippet::source(source)
             .line_start(first)
@@ -252,9 +252,7 @@ mod tests {
         );
         let rendered = msg.message.rendered.unwrap();
         assert!(
-            rendered.starts_with(
-                "warning[explain_async::blocking_call_in_async]: blocking call `std::thread::sleep`"
-            ),
+            rendered.starts_with("warning: blocking call `std::thread::sleep` in async fn `f`\n"),
             "{rendered}"
         );
         assert!(rendered.contains("--> app/src/main.rs:2:5"), "{rendered}");
@@ -267,6 +265,71 @@ mod tests {
             "{rendered}"
         );
         assert!(rendered.ends_with("\n\n"));
+    }
+
+    /// A line cut into runs of text, each with the escape sequences that precede it; a reset
+    /// (`ESC[0m`) ends a run. This is how bacon (3.26, `tty/tline_builder.rs`) reads a
+    /// line before classifying it.
+    fn styled_runs(line: &str) -> Vec<(String, String)> {
+        let mut runs: Vec<(String, String)> = Vec::new();
+        let mut csi = String::new();
+        let mut text = String::new();
+        let mut rest = line;
+        while !rest.is_empty() {
+            if let Some(after) = rest.strip_prefix("\u{1b}[") {
+                let end = after.find(|c: char| c.is_ascii_alphabetic()).unwrap();
+                let seq = &rest[..end + 3];
+                if !text.is_empty() || seq == "\u{1b}[0m" {
+                    if !text.is_empty() {
+                        runs.push((std::mem::take(&mut csi), std::mem::take(&mut text)));
+                    }
+                    csi.clear();
+                }
+                if seq != "\u{1b}[0m" {
+                    csi.push_str(seq);
+                }
+                rest = &rest[end + 3..];
+            } else {
+                let c = rest.chars().next().unwrap();
+                text.push(c);
+                rest = &rest[c.len_utf8()..];
+            }
+        }
+        if !text.is_empty() {
+            runs.push((csi, text));
+        }
+        runs
+    }
+
+    /// bacon takes a line for a warning's title only when it is `warning: …` (plain), or when
+    /// its first styled run is exactly `warning` in bold yellow (colored). A `warning[code]`
+    /// title is not a title to it, and the warning's `-->` location was then filed under
+    /// whatever title came before (cargo's "build failed, waiting for other jobs" line).
+    #[test]
+    fn the_title_is_a_warning_title_to_bacon() {
+        let (finding, text) = sample();
+        let index = LineIndex::new(text);
+        let plain = rendered(&finding, "src/main.rs", &index, false);
+        assert!(plain.starts_with("warning: "), "{plain}");
+        let styled = rendered(&finding, "src/main.rs", &index, true);
+        let title = styled.lines().next().unwrap();
+        let runs = styled_runs(title);
+        assert_eq!(
+            runs[0],
+            ("\u{1b}[1m\u{1b}[33m".to_string(), "warning".to_string()),
+            "{title:?}"
+        );
+        assert!(runs[1].1.starts_with(": blocking call"), "{runs:?}");
+        // The location line: spaces, then a bold blue `--> `, then the path.
+        let location = styled.lines().nth(1).unwrap();
+        let runs = styled_runs(location);
+        assert!(runs[0].1.trim().is_empty(), "{runs:?}");
+        assert_eq!(
+            runs[1],
+            ("\u{1b}[1m\u{1b}[94m".into(), "--> ".into()),
+            "{runs:?}"
+        );
+        assert_eq!(runs[2].1, "src/main.rs:2:5", "{runs:?}");
     }
 
     #[test]
