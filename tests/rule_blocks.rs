@@ -184,3 +184,25 @@ fn titles_never_print_anonymous_type_names() {
         }
     }
 }
+
+/// What the fix stage gives on a rule's trigger fixture, for README's rule table: the
+/// heading of the rule's first full block.
+pub fn fix_kind(id: &str) -> String {
+    let human = render(&trigger_stream(id), Format::Human);
+    let head = format!("╭─ explain-async · {id}");
+    let block: Vec<&str> = human
+        .lines()
+        .skip_while(|l| *l != head)
+        .take_while(|l| !l.starts_with("╰─"))
+        .collect();
+    let has = |text: &str| block.iter().any(|l| l.starts_with(&format!("│  {text}")));
+    if has("Your code, fixed (check") {
+        "edit to review".into()
+    } else if has("Your code, fixed") {
+        "machine-applicable".into()
+    } else if has("Your code, with what to fill in") {
+        "edit with placeholders".into()
+    } else {
+        "in words".into()
+    }
+}

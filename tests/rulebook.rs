@@ -93,7 +93,8 @@ fn every_rule_has_a_trigger_and_a_near_miss() {
 fn readme_rule_table_is_current() {
     let readme = std::fs::read_to_string(common::repo().join("README.md")).unwrap();
     let book = Rulebook::builtin().unwrap();
-    let table = cargo_explain_async::render::catalog::markdown_table(&book);
+    let table =
+        cargo_explain_async::render::catalog::markdown_table(&book, &crate::rule_blocks::fix_kind);
     let begin = "<!-- rule-table:begin -->\n";
     let end = "<!-- rule-table:end -->";
     let start = readme

@@ -246,9 +246,12 @@ pub fn write_json(book: &Rulebook, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out)
 }
 
-/// The rule table for README.md (kept current by `tests/rulebook.rs`).
-pub fn markdown_table(book: &Rulebook) -> String {
-    let mut out = String::from("| Rule | Code / lint | When it fires |\n|---|---|---|\n");
+/// The rule table for README.md (kept current by `tests/rulebook.rs`). `fix` says, for a
+/// rule id, what the fix stage gives on the rule's trigger fixture (the test renders it).
+pub fn markdown_table(book: &Rulebook, fix: &dyn Fn(&str) -> String) -> String {
+    let mut out = String::from(
+        "| Rule | Code / lint | When it fires | Fix in your code |\n|---|---|---|---|\n",
+    );
     for rule in book.rules() {
         let codes = if rule.codes.is_empty() {
             "(none)".to_string()
@@ -260,11 +263,12 @@ pub fn markdown_table(book: &Rulebook) -> String {
                 .join(", ")
         };
         out.push_str(&format!(
-            "| [`{}`](explanations/{}.md) | {} | {} |\n",
+            "| [`{}`](explanations/{}.md) | {} | {} | {} |\n",
             rule.id,
             rule.id,
             codes,
-            rule.summary.replace('|', "\\|")
+            rule.summary.replace('|', "\\|"),
+            fix(&rule.id)
         ));
     }
     out
