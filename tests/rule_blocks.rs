@@ -52,12 +52,17 @@ impl std::io::Write for Shared {
 /// directory for the run, so fixes can read and edit `Cargo.toml`, and `[ROOT]` again in the
 /// output.
 pub fn render(stream: &[u8], format: Format) -> String {
+    render_with(stream, format, false)
+}
+
+/// [`render`], with our colors on or off.
+pub fn render_with(stream: &[u8], format: Format, color: bool) -> String {
     let root = common::fixtures_dir().to_string_lossy().into_owned();
     let stream = String::from_utf8_lossy(stream).replace("[ROOT]", &root);
     let stream = stream.as_bytes();
     let out = Shared::default();
     let settings = Settings {
-        ctx: RenderContext { color: false },
+        ctx: RenderContext { color },
         paths: None,
         step_summary: None,
     };

@@ -372,16 +372,11 @@ fn write_diff(
     Ok(())
 }
 
-/// `text` cut to `room` columns, with `…` when cut (our lines fit 100 columns; the whole
-/// line is in the file, the editor's quick fix and `--fix`).
-fn fit(text: &str, room: usize) -> String {
-    let text = text.trim_end();
-    if text.chars().count() <= room {
-        return text.to_string();
-    }
-    let mut cut: String = text.chars().take(room.saturating_sub(1)).collect();
-    cut.push('…');
-    cut
+/// A code line as shown: the user's text whole, trailing white space dropped. Our own lines
+/// fit 100 columns; a line of the user's code is shown whole (as rustc shows the user's
+/// lines), so what the diff shows can be pasted as it is.
+fn fit(text: &str, _room: usize) -> String {
+    text.trim_end().to_string()
 }
 
 /// The last line: where the whole rule is, and the link.
