@@ -104,7 +104,7 @@ pub fn markers(member: &str) -> BTreeSet<Mark> {
     out
 }
 
-fn rs_files(dir: &Path) -> Vec<PathBuf> {
+pub fn rs_files(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     if let Ok(entries) = std::fs::read_dir(dir) {
         for entry in entries.flatten() {
