@@ -450,3 +450,50 @@ proptest! {
         let _ = fill(&template, &captures);
     }
 }
+
+/// Inputs cargo-fuzz found (`tests/data/fuzz/<target>/`), replayed as that target runs them:
+/// each must now pass. `matcher`: one JSON line, a NUL byte, the text of the file its primary
+/// span names, through matching and the fix stage.
+#[test]
+fn cargo_fuzz_findings_stay_fixed() {
+    use cargo_explain_async::context::{PackageContext, Project};
+    use cargo_explain_async::diagnostic::Diagnostic;
+    use cargo_explain_async::fix::{self, MemorySources, Sources};
+
+    struct Files(MemorySources);
+    impl Project for Files {
+        fn package(&self, _: &Diagnostic) -> Option<&PackageContext> {
+            None
+        }
+        fn notes(&self, _: &[String]) -> Vec<String> {
+            Vec::new()
+        }
+        fn sources(&self) -> &dyn Sources {
+            &self.0
+        }
+    }
+    let dir = common::repo().join("tests/data/fuzz/matcher");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let data = std::fs::read(entry.unwrap().path()).unwrap();
+        let (line, file) = match data.iter().position(|b| *b == 0) {
+            Some(at) => (&data[..at], Some(&data[at + 1..])),
+            None => (&data[..], None),
+        };
+        let Event::Diagnostic(d) = classify(Line { raw: line }) else {
+            continue;
+        };
+        let mut sources = MemorySources(BTreeMap::new());
+        if let (Some(span), Some(file)) = (d.user_span(), file) {
+            let text = String::from_utf8_lossy(file);
+            sources
+                .0
+                .insert(span.file_name.clone(), std::sync::Arc::from(text.as_ref()));
+        }
+        let project = Files(sources);
+        let mut verdict = Matcher::new(book()).judge(&d, &project);
+        fix::attach(&mut verdict, &d, &project);
+        seen += 1;
+    }
+    assert!(seen >= 1, "no recorded finding was replayed");
+}

@@ -28,16 +28,28 @@ pub fn contains(outer: &Range<usize>, inner: &Range<usize>) -> bool {
     outer.start <= inner.start && inner.end <= outer.end
 }
 
+/// `at` moved back to the nearest char boundary of `text` (and into it). Offsets come from
+/// rustc's spans, which a stale file or a crafted stream can put anywhere; no helper here
+/// slices off a boundary (found by the `matcher` fuzz target).
+pub fn floor_boundary(text: &str, at: usize) -> usize {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
 /// The byte offset where the line holding `at` starts.
 pub fn line_start(text: &str, at: usize) -> usize {
-    text[..at.min(text.len())].rfind('\n').map_or(0, |i| i + 1)
+    text[..floor_boundary(text, at)]
+        .rfind('\n')
+        .map_or(0, |i| i + 1)
 }
 
 /// The byte offset just past the newline of the line holding `at` (or the end of the text).
 pub fn line_end(text: &str, at: usize) -> usize {
-    text[at.min(text.len())..]
-        .find('\n')
-        .map_or(text.len(), |i| at + i + 1)
+    let at = floor_boundary(text, at);
+    text[at..].find('\n').map_or(text.len(), |i| at + i + 1)
 }
 
 /// The leading whitespace of the line holding `at`.
@@ -50,7 +62,7 @@ pub fn indent_at(text: &str, at: usize) -> &str {
 
 /// The 1-based line number of byte `at`.
 pub fn line_number(text: &str, at: usize) -> usize {
-    text[..at.min(text.len())].matches('\n').count() + 1
+    text[..floor_boundary(text, at)].matches('\n').count() + 1
 }
 
 /// The text of 1-based line `number`, without its newline.
@@ -84,6 +96,17 @@ mod tests {
         // A second parse starts again at zero.
         let again = parse("fn a() {}").unwrap();
         assert_eq!(node_range(&again.items[0]), 0..9);
+    }
+
+    #[test]
+    fn offsets_inside_a_character_are_moved_back() {
+        // `é` is bytes 2..4: an offset of 3 is inside it (the matcher fuzz target's crash).
+        let text = "a\né\nb";
+        assert_eq!(line_number(text, 3), 2);
+        assert_eq!(line_start(text, 3), 2);
+        assert_eq!(line_end(text, 3), 5);
+        assert_eq!(indent_at(text, 3), "");
+        assert_eq!(floor_boundary(text, 99), text.len());
     }
 
     #[test]
