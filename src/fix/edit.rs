@@ -160,16 +160,15 @@ pub fn preview<'e>(
         .map(|i| trim_newline(&text[starts[i]..line_end(i)]))
         .collect();
     let mut hunks: Vec<Hunk> = Vec::new();
-    // New line number − old line number after the blocks so far: context lines are numbered
-    // as in the fixed file (like rustc's suggestion diffs), removed lines as in the old one.
-    let mut shift: isize = 0;
+    // Lines are numbered as in the file as it is now (the user has not applied the fix
+    // yet, and their editor shows these numbers): context and removed lines by their own
+    // line, an added line by the line it replaces or is inserted at.
     let mut previous_last: Option<usize> = None;
-    let renumber = |old: usize, shift: isize| (old as isize + shift) as usize + 1;
-    let trailing = |hunk: &mut Hunk, last: usize, until: usize, shift: isize| {
+    let trailing = |hunk: &mut Hunk, last: usize, until: usize| {
         for (i, line) in old_lines.iter().enumerate().take(until).skip(last + 1) {
             hunk.lines.push(DiffLine {
                 kind: DiffLineKind::Context,
-                number: renumber(i, shift),
+                number: i + 1,
                 text: (*line).to_string(),
             });
         }
@@ -186,11 +185,11 @@ pub fn preview<'e>(
             // The lines between two blocks of one hunk are context, all of them.
             Some(p) if joined => {
                 let hunk = hunks.last_mut().expect("a block made this hunk");
-                trailing(hunk, p, block.first, shift);
+                trailing(hunk, p, block.first);
             }
             Some(p) => {
                 let hunk = hunks.last_mut().expect("a block made this hunk");
-                trailing(hunk, p, (p + 1 + context).min(old_lines.len()), shift);
+                trailing(hunk, p, (p + 1 + context).min(old_lines.len()));
                 hunks.push(Hunk { lines: Vec::new() });
             }
             None => hunks.push(Hunk { lines: Vec::new() }),
@@ -205,7 +204,7 @@ pub fn preview<'e>(
             {
                 hunk.lines.push(DiffLine {
                     kind: DiffLineKind::Context,
-                    number: renumber(i, shift),
+                    number: i + 1,
                     text: (*line).to_string(),
                 });
             }
@@ -222,20 +221,18 @@ pub fn preview<'e>(
                 text: (*line).to_string(),
             });
         }
-        let new_first = (block.first as isize + shift) as usize;
         for (i, line) in new_lines.iter().enumerate() {
             hunk.lines.push(DiffLine {
                 kind: DiffLineKind::Added,
-                number: new_first + i + 1,
+                number: block.first + 1 + i.min(block.last - block.first),
                 text: (*line).to_string(),
             });
         }
-        shift += new_lines.len() as isize - (block.last - block.first + 1) as isize;
         previous_last = Some(block.last);
     }
     if let Some(last) = previous_last {
         let hunk = hunks.last_mut().expect("a block makes a hunk");
-        trailing(hunk, last, (last + 1 + context).min(old_lines.len()), shift);
+        trailing(hunk, last, (last + 1 + context).min(old_lines.len()));
     }
     // Lines identical on both sides of a change (a rewritten line that kept its text) are
     // context, not a removal and an addition.
@@ -284,8 +281,8 @@ fn drop_unchanged_pairs(lines: &mut Vec<DiffLine>) {
         let mut added = lines[removed_end..added_end].to_vec();
         let mut head = Vec::new();
         while !removed.is_empty() && !added.is_empty() && removed[0].text == added[0].text {
-            removed.remove(0);
-            let mut line = added.remove(0);
+            let mut line = removed.remove(0);
+            added.remove(0);
             line.kind = DiffLineKind::Context;
             head.push(line);
         }
@@ -294,8 +291,8 @@ fn drop_unchanged_pairs(lines: &mut Vec<DiffLine>) {
             if r.text != a.text {
                 break;
             }
-            removed.pop();
-            let mut line = added.pop().expect("checked above");
+            let mut line = removed.pop().expect("checked above");
+            added.pop();
             line.kind = DiffLineKind::Context;
             tail.insert(0, line);
         }
@@ -400,18 +397,18 @@ mod tests {
                 (Context, 1, "l1".into()),
                 (Removed, 2, "l2".into()),
                 (Added, 2, "L2".into()),
-                (Added, 3, "extra".into()),
-                (Context, 4, "l3".into()),
+                (Added, 2, "extra".into()),
+                (Context, 3, "l3".into()),
             ]
         );
-        // After the first block the file has one more line: l7 is line 8 of the fixed file.
+        // Numbers are the file's as it is now, whatever the first block adds.
         assert_eq!(
             shown(&hunks[1]),
             vec![
-                (Context, 8, "l7".into()),
+                (Context, 7, "l7".into()),
                 (Removed, 8, "l8".into()),
-                (Added, 9, "L8".into()),
-                (Context, 10, "l9".into()),
+                (Added, 8, "L8".into()),
+                (Context, 9, "l9".into()),
             ]
         );
     }
@@ -430,8 +427,8 @@ mod tests {
             shown,
             vec![
                 (DiffLineKind::Added, 2, "x"),
-                (DiffLineKind::Added, 3, "y"),
-                (DiffLineKind::Context, 4, "b"),
+                (DiffLineKind::Added, 2, "y"),
+                (DiffLineKind::Context, 2, "b"),
             ]
         );
     }
