@@ -5,7 +5,7 @@
 //! files), `fixing` (`--fix`), `say` (stderr).
 
 use std::ffi::OsString;
-use std::io::{self, BufReader, IsTerminal, Write};
+use std::io::{self, IsTerminal, Write};
 use std::sync::mpsc;
 
 use crate::cargo::child::Cargo;
@@ -16,7 +16,7 @@ use crate::exit;
 use crate::fixing;
 use crate::lints::background;
 use crate::output::{finish_stdout, Outputs, Plan};
-use crate::project::{path_context, LiveProject};
+use crate::project::{path_context, saved_stream, LiveProject};
 use crate::render::{catalog, Format, RenderContext};
 use crate::rules::Rulebook;
 use crate::say;
@@ -81,14 +81,8 @@ fn replay(options: &Options, from: &str, ctx: RenderContext) -> Result<u8, Error
         path: from.to_string(),
         source,
     };
-    let result = if from == "-" {
-        process(io::stdin().lock(), &book, &project, &mut outputs.sinks)
-    } else {
-        let file = std::fs::File::open(from).map_err(input_err)?;
-        let input = BufReader::with_capacity(256 * 1024, file);
-        process(input, &book, &project, &mut outputs.sinks)
-    };
-    result.map_err(input_err)?;
+    let input = saved_stream(from).map_err(input_err)?;
+    process(input, &book, &project, &mut outputs.sinks).map_err(input_err)?;
     outputs.finish(exit::SUCCESS)
 }
 

@@ -2,7 +2,8 @@
 //! `Cargo.lock` on a thread of their own (so cargo's first line is never held up), the user's
 //! source files as the fix stage reads them, and the roots the machine formats report paths
 //! against (`$GITHUB_WORKSPACE`, git's top level, the nearest `.git`, the workspace root).
-//! The pure model it fills lives in `context.rs`.
+//! A saved stream (`--from`) is opened here too. The pure model it fills lives in
+//! `context.rs`.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -131,6 +132,18 @@ impl FileSources {
         cache.insert(file.to_string(), text.clone());
         text
     }
+}
+
+/// A saved `--message-format=json` stream: the file `from`, or standard input for `-`.
+pub fn saved_stream(from: &str) -> std::io::Result<Box<dyn std::io::BufRead>> {
+    if from == "-" {
+        return Ok(Box::new(std::io::stdin().lock()));
+    }
+    let file = std::fs::File::open(from)?;
+    Ok(Box::new(std::io::BufReader::with_capacity(
+        256 * 1024,
+        file,
+    )))
 }
 
 /// The roots the machine formats need. The workspace root (rustc's paths are relative to it)
