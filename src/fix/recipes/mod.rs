@@ -3,8 +3,27 @@
 
 use super::Recipe;
 
+mod cancel_unsafe_call_in_loop;
+#[cfg(test)]
+mod check_findings;
+mod future_never_awaited;
+mod futures_awaited_one_by_one;
+
 /// `(name, recipe)`, sorted by name (a test checks), looked up by [`get`].
-pub const RECIPES: &[(&str, Recipe)] = &[];
+pub const RECIPES: &[(&str, Recipe)] = &[
+    (
+        "await_forgotten_future",
+        future_never_awaited::await_forgotten_future,
+    ),
+    (
+        "join_awaited_futures",
+        futures_awaited_one_by_one::join_awaited_futures,
+    ),
+    (
+        "pin_cancel_unsafe_future",
+        cancel_unsafe_call_in_loop::pin_cancel_unsafe_future,
+    ),
+];
 
 /// The recipe called `name`.
 pub fn get(name: &str) -> Option<Recipe> {
