@@ -626,7 +626,9 @@ mod tests {
         assert!(leaves("break"));
         assert!(leaves("{ log(); return Ok(()) }"));
         assert!(leaves("if a { break } else { panic!(\"x\") }"));
-        assert!(leaves("match r { Ok(_) => break, Err(e) => return Err(e) }"));
+        assert!(leaves(
+            "match r { Ok(_) => break, Err(e) => return Err(e) }"
+        ));
         assert!(leaves("Err(e)?"));
         assert!(leaves("std::process::exit(1)"));
         assert!(leaves("continue 'outer"));
@@ -658,7 +660,10 @@ mod tests {
                 SelectBranch::Done => "done",
             })
             .collect();
-        assert_eq!(kinds, ["future", "future", "future", "default", "done", "done"]);
+        assert_eq!(
+            kinds,
+            ["future", "future", "future", "default", "done", "done"]
+        );
         let not_select: syn::Macro = syn::parse_quote!(vec![1, 2]);
         assert!(not_select.parse_body_with(select_branches).is_err());
     }

@@ -500,25 +500,32 @@ fn in_words(
         words.push_str("Or give up after the first timeout instead of retrying.");
         return words;
     }
+    // After "would keep it borrowed" the other cure is the advice, not an alternative.
+    let or = match obstacle {
+        Obstacle::UsedElsewhere(_) => "Instead,",
+        _ => "Or",
+    };
     let method = method_of(call);
     if loss.contains("queue") {
-        words.push_str("Or take it once before the loop, so the loop never waits in the queue.");
+        words.push_str(&format!(
+            "{or} take it once before the loop, so the loop never waits in the queue."
+        ));
     } else if method == "read_line" && tokio {
-        words.push_str(
-            "Or read lines with `let mut lines = reader.lines();` before the loop and race \
-             `lines.next_line()`, which tokio documents as cancel safe.",
-        );
+        words.push_str(&format!(
+            "{or} read lines with `let mut lines = reader.lines();` before the loop and race \
+             `lines.next_line()`, which tokio documents as cancel safe."
+        ));
     } else if loss.contains("wr") && tokio {
-        words.push_str(
-            "Or keep the bytes still to send outside the loop and write them with \
-             `write_all_buf(&mut rest)`, which advances `rest` past what was written.",
-        );
+        words.push_str(&format!(
+            "{or} keep the bytes still to send outside the loop and write them with \
+             `write_all_buf(&mut rest)`, which advances `rest` past what was written."
+        ));
     } else {
         let task = api.spawn().map_or("a task of its own".to_string(), |s| {
             format!("a task of its own (`{s}`)")
         });
         words.push_str(&format!(
-            "Or read in {task} that sends each result on a channel, and race the channel's \
+            "{or} read in {task} that sends each result on a channel, and race the channel's \
              `recv()`, which is cancel safe."
         ));
     }

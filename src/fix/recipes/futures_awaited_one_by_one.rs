@@ -19,7 +19,7 @@ use syn::visit::{self, Visit};
 use syn::{Expr, Pat, Stmt};
 
 use crate::context::Runtime;
-use crate::fix::syntax::{indent_at, line_text, node_range, parse, span_is_current};
+use crate::fix::syntax::{indent_at, line_start, line_text, node_range, parse, span_is_current};
 use crate::fix::{Applicability, Edit, Fix, Input, Proposal, QuotedLine};
 use crate::lints::syntax::{awaits_name, strip_paren};
 
@@ -98,7 +98,7 @@ pub fn join_awaited_futures(input: &Input<'_>) -> Option<Proposal> {
             Some(r) => (whole.start, whole.end, r),
             None => {
                 // A statement alone on its line goes with its line.
-                let line_start = whole.start - indent_at(&text, whole.start).len();
+                let line_start = line_start(&text, whole.start);
                 let rest = &text[whole.end..];
                 let newline = rest.find('\n').map_or(rest.len(), |i| i + 1);
                 if text[line_start..whole.start].trim().is_empty()

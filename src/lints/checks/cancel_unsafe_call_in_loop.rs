@@ -393,14 +393,9 @@ fn select_loop<'ast>(cx: &mut CheckContext<'ast, '_>, mac: &'ast syn::Macro) {
             )
         };
         let shape = "this `select!` loop can drop it midway and start it again";
-        report(
-            cx,
-            &found,
-            runtime,
-            shape,
-            vec![label(rival, rival_text, false)],
-            true,
-        );
+        let context = vec![label(rival, rival_text, false)];
+        let anchor = mac.path.span().start().line;
+        report(cx, &found, runtime, shape, context, true, anchor);
     }
 }
 
@@ -438,6 +433,7 @@ fn report(
     shape: &str,
     mut context: Vec<crate::lints::Label>,
     select: bool,
+    anchor: usize,
 ) {
     let call = &found.call_text;
     let message = format!("`{call}` is not cancel safe, and {shape}");
@@ -487,7 +483,10 @@ fn report(
          goes on where the last attempt stopped"
     };
     notes.push(("help", help.to_string()));
-    cx.report(Check::CancelUnsafeCallInLoop, message, labels, notes);
+    let finding = cx.report(Check::CancelUnsafeCallInLoop, message, labels, notes);
+    // The walk stands at the loop; the `select!` or the statement consuming the timeout, inside
+    // the loop, encloses the finding too, so an `allow` comment above it counts.
+    finding.enclosing.push(anchor);
 }
 
 /// Where tokio 1.54 says so: the methods `tokio::select!`'s "Cancellation safety" section
@@ -537,7 +536,8 @@ fn retried_timeouts<'ast>(
         if retries && !block_always_leaves(body) {
             if let Some(found) = timed_out_call(cx, x, &inside) {
                 let text = format!("after a timeout, the loop calls `{}` again", found.method);
-                report_timeout(cx, &found, label(body.span(), text, false));
+                let anchor = cond.span().start().line;
+                report_timeout(cx, &found, label(body.span(), text, false), anchor);
             }
         }
     }
@@ -561,13 +561,27 @@ fn retried_timeouts<'ast>(
             "after a timeout, this goes round the loop and calls `{}` again",
             found.method
         );
-        report_timeout(cx, &found, label(span, text, false));
+        let anchor = stmt.span().start().line;
+        report_timeout(cx, &found, label(span, text, false), anchor);
     }
 }
 
-fn report_timeout(cx: &mut CheckContext<'_, '_>, found: &Found, context: crate::lints::Label) {
+fn report_timeout(
+    cx: &mut CheckContext<'_, '_>,
+    found: &Found,
+    context: crate::lints::Label,
+    anchor: usize,
+) {
     let shape = "this loop retries it after `timeout` drops it midway";
-    report(cx, found, Runtime::Tokio, shape, vec![context], false);
+    report(
+        cx,
+        found,
+        Runtime::Tokio,
+        shape,
+        vec![context],
+        false,
+        anchor,
+    );
 }
 
 /// What runs when the timeout elapses, for a statement that consumes `timeout(..).await`.
@@ -1005,6 +1019,35 @@ async fn a(mut sock: TcpStream, mut rx: Receiver<Vec<u8>>) -> io::Result<()> {
         break;
     }
     Ok(())
+}
+"#;
+        assert_eq!(found(src), vec![]);
+    }
+
+    #[test]
+    fn allow_comments_above_the_select_or_the_retry_statement() {
+        let src = r#"
+async fn a(mut sock: S, mut t: T) {
+    loop {
+        // explain-async: allow(cancel_unsafe_call_in_loop)
+        tokio::select! {
+            r = sock.read_exact(&mut b) => {}
+            _ = t.tick() => {}
+        }
+    }
+    loop {
+        // explain-async: allow(cancel_unsafe_call_in_loop)
+        match tokio::time::timeout(D, sock.write_all(b"x")).await {
+            Ok(_) => break,
+            Err(_) => {}
+        }
+    }
+    loop {
+        tokio::select! {
+            r = sock.read_exact(&mut b) => {} // explain-async: allow(cancel_unsafe_call_in_loop)
+            _ = t.tick() => {}
+        }
+    }
 }
 "#;
         assert_eq!(found(src), vec![]);

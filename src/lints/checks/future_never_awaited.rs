@@ -358,4 +358,11 @@ async fn other() {
         assert_eq!(b.labels[1].lo.line, 7);
         assert!(b.notes[0].1.starts_with("this code is not async"));
     }
+
+    #[test]
+    fn allow_comments_silence_it() {
+        let src = "async fn f() {}\nasync fn g() {\n    // explain-async: allow(future_never_awaited)\n    \
+                   let _a = f();\n    let _b = f(); // explain-async: allow(future_never_awaited)\n}\n";
+        assert_eq!(found(src), vec![]);
+    }
 }

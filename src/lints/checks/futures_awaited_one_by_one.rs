@@ -284,4 +284,24 @@ fn not_async() {
 "#;
         assert_eq!(found(src), vec![]);
     }
+
+    #[test]
+    fn allow_comments_above_a_creation_or_the_first_await() {
+        let src = r#"
+async fn f() -> u32 { 1 }
+async fn g() {
+    // explain-async: allow(futures_awaited_one_by_one)
+    let a = f();
+    let b = f();
+    a.await;
+    b.await;
+    let c = f();
+    let d = f();
+    // explain-async: allow(futures_awaited_one_by_one)
+    c.await;
+    d.await;
+}
+"#;
+        assert_eq!(found(src), vec![]);
+    }
 }
