@@ -100,3 +100,57 @@ fn corpus() {
         all_bytes as f64 / 1e6 / secs
     );
 }
+
+/// The cost of the whole pass as a run pays it (`workspace::run`: `cargo metadata`'s targets,
+/// module discovery, reading, parsing, every check, JSON lines), on each workspace named by
+/// `LINT_WORKSPACE` (space-separated manifest paths), as a plain `cargo explain-async
+/// --workspace` reads them (lib and bins), with the worker count the tool uses.
+/// Prints the median and the fastest of `LINT_RUNS` runs (default 30) after one warm-up.
+///
+/// ```sh
+/// LINT_WORKSPACE="tests/fixtures/Cargo.toml /tmp/mini-redis/Cargo.toml" \
+///   cargo test --release --test lints_corpus workspace_cost -- --ignored --nocapture
+/// ```
+#[test]
+#[ignore = "needs LINT_WORKSPACE manifests"]
+fn workspace_cost() {
+    let Ok(manifests) = std::env::var("LINT_WORKSPACE") else {
+        eprintln!("LINT_WORKSPACE is not set; nothing to do");
+        return;
+    };
+    let runs: usize = std::env::var("LINT_RUNS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(30);
+    let jobs = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+    for manifest in manifests.split_whitespace() {
+        let manifest = std::fs::canonicalize(manifest).expect("manifest exists");
+        let args = vec![
+            "--manifest-path".to_string(),
+            manifest.to_string_lossy().into_owned(),
+            "--workspace".to_string(),
+        ];
+        let metadata = cargo_explain_async::cargo::metadata::load(&args, false).expect("metadata");
+        let cwd = manifest.parent().expect("a manifest has a directory");
+        let run = || cargo_explain_async::lints::workspace::run(&metadata, &args, cwd, false, jobs);
+        let first = run();
+        let mut times: Vec<Duration> = (0..runs)
+            .map(|_| {
+                let start = Instant::now();
+                let outcome = run();
+                let took = start.elapsed();
+                assert_eq!(outcome.findings, first.findings);
+                took
+            })
+            .collect();
+        times.sort();
+        println!(
+            "{}: {} files, {} findings, {jobs} jobs: median {:.2} ms, fastest {:.2} ms ({runs} runs)",
+            manifest.display(),
+            first.files,
+            first.findings,
+            times[runs / 2].as_secs_f64() * 1e3,
+            times[0].as_secs_f64() * 1e3,
+        );
+    }
+}

@@ -1,7 +1,7 @@
-//! What the source checks know about std and reqwest APIs: blocking functions by full path,
-//! the few types whose methods block, and how values of those types are made. Data only:
-//! [`super::walker`] follows the types through local bindings, and
-//! [`super::checks`]' `blocking_call_in_async` reports the blocking calls.
+//! What the source checks know about std, runtime and reqwest APIs: blocking functions by
+//! full path, the few types whose methods block, how values of those types are made, and the
+//! runtimes' functions that return futures. Data only: [`super::walker`] follows the types
+//! through local bindings, and the checks in [`super::checks`] ask.
 
 /// A blocking function, by full path (after `use` resolution), with its async twin.
 pub struct BlockingFn {
@@ -213,6 +213,70 @@ pub fn blocking_method(ty: Known, method: &str) -> Option<(&'static str, &'stati
         ),
         _ => return None,
     })
+}
+
+/// Functions of the runtimes and of reqwest that return a future, by full path (after `use`
+/// resolution), and whether that future is *lazy*: all of its work waits for the first poll.
+/// Every `async fn` is lazy. Timers are not: `tokio::time::sleep(d)` (a plain `fn` returning
+/// `Sleep`, tokio 1.54 `src/time/sleep.rs`) fixes its deadline when it is called, so two sleeps
+/// made together and then awaited one by one take the longer of the two, not the sum.
+/// async-std's `task::sleep` is an `async fn`, so its clock starts at the first poll.
+pub const FUTURE_FNS: &[(&str, bool)] = &[
+    // tokio 1.54: each of these is an `async fn`.
+    ("tokio::fs::read", true),
+    ("tokio::fs::read_to_string", true),
+    ("tokio::fs::write", true),
+    ("tokio::fs::read_dir", true),
+    ("tokio::fs::copy", true),
+    ("tokio::fs::rename", true),
+    ("tokio::fs::remove_file", true),
+    ("tokio::fs::remove_dir", true),
+    ("tokio::fs::remove_dir_all", true),
+    ("tokio::fs::create_dir", true),
+    ("tokio::fs::create_dir_all", true),
+    ("tokio::fs::metadata", true),
+    ("tokio::fs::canonicalize", true),
+    ("tokio::fs::try_exists", true),
+    ("tokio::fs::File::open", true),
+    ("tokio::fs::File::create", true),
+    ("tokio::net::TcpStream::connect", true),
+    ("tokio::net::TcpListener::bind", true),
+    ("tokio::net::UdpSocket::bind", true),
+    ("tokio::net::lookup_host", true),
+    ("tokio::signal::ctrl_c", true),
+    ("tokio::task::yield_now", true),
+    ("tokio::time::sleep", false),
+    ("tokio::time::sleep_until", false),
+    // smol 2.0: `Timer::after` fixes its deadline when made; `smol::fs` is async-fs's
+    // `async fn`s.
+    ("smol::Timer::after", false),
+    ("smol::fs::read", true),
+    ("smol::fs::read_to_string", true),
+    ("smol::fs::write", true),
+    ("smol::net::TcpStream::connect", true),
+    // async-std 1.13: `async fn`s, `task::sleep` included.
+    ("async_std::task::sleep", true),
+    ("async_std::fs::read", true),
+    ("async_std::fs::read_to_string", true),
+    ("async_std::fs::write", true),
+    ("async_std::fs::File::open", true),
+    ("async_std::fs::File::create", true),
+    ("async_std::net::TcpStream::connect", true),
+    // trpl 0.3: `sleep` and `read_to_string` are tokio's; `get` is its own `async fn`.
+    ("trpl::sleep", false),
+    ("trpl::read_to_string", true),
+    ("trpl::get", true),
+    // reqwest 0.12: `pub async fn get`.
+    ("reqwest::get", true),
+];
+
+/// Whether the function at this full path returns a future: `Some(lazy)` (see
+/// [`FUTURE_FNS`]).
+pub fn future_fn(path: &str) -> Option<bool> {
+    FUTURE_FNS
+        .iter()
+        .find(|(p, _)| *p == path)
+        .map(|(_, lazy)| *lazy)
 }
 
 #[cfg(test)]

@@ -290,6 +290,268 @@ pub fn spawning_fns(file: &syn::File) -> HashSet<String> {
     collect.0
 }
 
+/// The `async fn`s of a file, by name: free functions (`fetch(..)`) and methods or
+/// associated functions (`self.fetch(..)`, `Self::fetch(..)`). A name that also belongs to a
+/// plain `fn` of the same kind anywhere in the file is left out, since a call by name alone
+/// cannot tell them apart. Functions made by macros are not seen.
+#[derive(Debug, Default)]
+pub struct AsyncFns {
+    free: HashSet<String>,
+    methods: HashSet<String>,
+}
+
+impl AsyncFns {
+    /// Collects them from a whole file (inline modules and functions nested in blocks too).
+    pub fn of(file: &syn::File) -> Self {
+        #[derive(Default)]
+        struct Collect {
+            free: (HashSet<String>, HashSet<String>),
+            methods: (HashSet<String>, HashSet<String>),
+        }
+        fn add(sets: &mut (HashSet<String>, HashSet<String>), sig: &syn::Signature) {
+            let name = sig.ident.to_string();
+            if sig.asyncness.is_some() {
+                sets.0.insert(name);
+            } else {
+                sets.1.insert(name);
+            }
+        }
+        impl<'ast> Visit<'ast> for Collect {
+            fn visit_item_fn(&mut self, f: &'ast syn::ItemFn) {
+                add(&mut self.free, &f.sig);
+                visit::visit_item_fn(self, f);
+            }
+            fn visit_impl_item_fn(&mut self, f: &'ast syn::ImplItemFn) {
+                add(&mut self.methods, &f.sig);
+                visit::visit_impl_item_fn(self, f);
+            }
+            fn visit_trait_item_fn(&mut self, f: &'ast syn::TraitItemFn) {
+                add(&mut self.methods, &f.sig);
+                visit::visit_trait_item_fn(self, f);
+            }
+        }
+        let mut c = Collect::default();
+        c.visit_file(file);
+        let keep = |(asyncs, syncs): (HashSet<String>, HashSet<String>)| {
+            asyncs.into_iter().filter(|n| !syncs.contains(n)).collect()
+        };
+        AsyncFns {
+            free: keep(c.free),
+            methods: keep(c.methods),
+        }
+    }
+
+    /// Whether `name(..)` calls an `async fn` of this file.
+    pub fn is_free(&self, name: &str) -> bool {
+        self.free.contains(name)
+    }
+
+    /// Whether `x.name(..)` or `Self::name(..)` calls an `async fn` method of this file.
+    pub fn is_method(&self, name: &str) -> bool {
+        self.methods.contains(name)
+    }
+}
+
+/// Whether `tokens` (a macro's input) hold the identifier `name` anywhere, groups included.
+pub fn tokens_mention(tokens: &proc_macro2::TokenStream, name: &str) -> bool {
+    tokens.clone().into_iter().any(|t| match t {
+        proc_macro2::TokenTree::Ident(i) => i == name,
+        proc_macro2::TokenTree::Group(g) => tokens_mention(&g.stream(), name),
+        _ => false,
+    })
+}
+
+/// Whether the local `name` appears in `stmt` as a plain path, in closures and async blocks
+/// too, and, unlike [`mentions`], in the input of any macro call (`join!(a, b)`,
+/// `tokio::pin!(fut)`, `println!("{name}")` are all uses; a macro's input is only tokens, so
+/// any identifier spelled `name` counts).
+pub fn stmt_uses(stmt: &Stmt, name: &str) -> bool {
+    let mut uses = Uses { name, hit: false };
+    uses.visit_stmt(stmt);
+    uses.hit
+}
+
+/// [`stmt_uses`] for an expression.
+pub fn expr_uses(expr: &Expr, name: &str) -> bool {
+    let mut uses = Uses { name, hit: false };
+    uses.visit_expr(expr);
+    uses.hit
+}
+
+struct Uses<'n> {
+    name: &'n str,
+    hit: bool,
+}
+
+impl<'ast> Visit<'ast> for Uses<'_> {
+    fn visit_expr_path(&mut self, p: &'ast syn::ExprPath) {
+        if p.qself.is_none() && p.path.is_ident(self.name) {
+            self.hit = true;
+        }
+    }
+    fn visit_macro(&mut self, m: &'ast syn::Macro) {
+        if tokens_mention(&m.tokens, self.name) {
+            self.hit = true;
+        }
+    }
+    // `Struct { name }` shorthand reads the local too.
+    fn visit_field_value(&mut self, f: &'ast syn::FieldValue) {
+        if f.colon_token.is_none() {
+            if let syn::Member::Named(n) = &f.member {
+                if n == self.name {
+                    self.hit = true;
+                }
+            }
+        }
+        visit::visit_field_value(self, f);
+    }
+    fn visit_item(&mut self, _: &'ast Item) {}
+}
+
+/// A statement that awaits a local by name and does nothing else that waits:
+/// `let pat = name.await;`, `name.await?;`, `let v = name.await.unwrap();`, a final
+/// `name.await`. The name and the `.await`.
+pub fn awaits_name(stmt: &Stmt) -> Option<(String, &ExprAwait)> {
+    let expr = match stmt {
+        Stmt::Local(l) => &l.init.as_ref().filter(|i| i.diverge.is_none())?.expr,
+        Stmt::Expr(e, _) => e,
+        _ => return None,
+    };
+    let Expr::Await(a) = strip_result(expr) else {
+        return None;
+    };
+    let Expr::Path(p) = strip_paren(&a.base) else {
+        return None;
+    };
+    let name = p.path.get_ident()?.to_string();
+    // The only `.await` of the statement: `name.await.process().await` does more.
+    if first_await_in_expr(expr, |other| !std::ptr::eq(other, a)).is_some() {
+        return None;
+    }
+    Some((name, a))
+}
+
+/// A branch of a `select!` body (tokio's or futures' grammar).
+pub enum SelectBranch {
+    /// `pattern = future (, if precondition)? => handler`
+    Future { fut: Box<Expr>, handler: Box<Expr> },
+    /// futures' `default => handler`: runs when no future is ready at once, dropping them.
+    Default { handler: Box<Expr> },
+    /// tokio's `else`, futures' `complete`: run when no future is left to race.
+    Done,
+}
+
+/// Parses the body of `tokio::select!` or `futures::select!` (`mac.parse_body_with(..)`):
+/// an optional `biased;`, then branches. The spans are the file's (a macro's tokens come
+/// from the file), so what is found in a branch can be labelled in place.
+pub fn select_branches(input: syn::parse::ParseStream<'_>) -> syn::Result<Vec<SelectBranch>> {
+    use syn::Token;
+    /// A handler and its optional comma (a block needs none).
+    fn handler(input: syn::parse::ParseStream<'_>) -> syn::Result<Box<Expr>> {
+        let e = Expr::parse_with_earlier_boundary_rule(input)?;
+        if input.peek(Token![,]) {
+            input.parse::<Token![,]>()?;
+        }
+        Ok(Box::new(e))
+    }
+    let mut out = Vec::new();
+    if input.peek(syn::Ident) && input.peek2(Token![;]) {
+        let word: syn::Ident = input.parse()?;
+        if word != "biased" {
+            return Err(syn::Error::new(word.span(), "not a select! body"));
+        }
+        input.parse::<Token![;]>()?;
+    }
+    while !input.is_empty() {
+        if input.peek(Token![else]) {
+            input.parse::<Token![else]>()?;
+            input.parse::<Token![=>]>()?;
+            handler(input)?;
+            out.push(SelectBranch::Done);
+            continue;
+        }
+        if input.peek(syn::Ident) && input.peek2(Token![=>]) {
+            let word: syn::Ident = input.parse()?;
+            input.parse::<Token![=>]>()?;
+            let handler = handler(input)?;
+            out.push(if word == "default" {
+                SelectBranch::Default { handler }
+            } else {
+                SelectBranch::Done
+            });
+            continue;
+        }
+        Pat::parse_multi_with_leading_vert(input)?;
+        input.parse::<Token![=]>()?;
+        let fut: Box<Expr> = input.parse()?;
+        if input.peek(Token![,]) && input.peek2(Token![if]) {
+            input.parse::<Token![,]>()?;
+            input.parse::<Token![if]>()?;
+            input.parse::<Expr>()?;
+        }
+        input.parse::<Token![=>]>()?;
+        let handler = handler(input)?;
+        out.push(SelectBranch::Future { fut, handler });
+    }
+    Ok(out)
+}
+
+/// Whether evaluating `expr` never finishes normally: it always leaves by `break`, `return`,
+/// a labelled `continue` (to an outer loop), `Err(..)?`, or a panic
+/// (`panic!`, `unreachable!`, `todo!`, `unimplemented!`, `std::process::exit`). A plain
+/// `continue` is not leaving: it starts the loop's next round. Loops inside `expr` are not
+/// looked into (a `break` there leaves only them).
+pub fn always_leaves(expr: &Expr) -> bool {
+    match expr {
+        Expr::Break(_) | Expr::Return(_) => true,
+        Expr::Continue(c) => c.label.is_some(),
+        Expr::Paren(p) => always_leaves(&p.expr),
+        Expr::Group(g) => always_leaves(&g.expr),
+        Expr::Block(b) => block_always_leaves(&b.block),
+        Expr::Unsafe(u) => block_always_leaves(&u.block),
+        Expr::If(i) => match &i.else_branch {
+            Some((_, els)) => block_always_leaves(&i.then_branch) && always_leaves(els),
+            None => false,
+        },
+        Expr::Match(m) => !m.arms.is_empty() && m.arms.iter().all(|a| always_leaves(&a.body)),
+        Expr::Macro(m) => is_panic_macro(&m.mac),
+        Expr::Call(c) => matches!(strip_paren(&c.func), Expr::Path(p)
+            if p.path.segments.len() >= 2
+                && p.path.segments.iter().rev().take(2).map(|s| s.ident.to_string())
+                    .eq(["exit", "process"])),
+        Expr::Try(t) => matches!(strip_paren(&t.expr), Expr::Call(c)
+            if matches!(strip_paren(&c.func), Expr::Path(p) if p.path.is_ident("Err"))),
+        _ => false,
+    }
+}
+
+/// Whether some statement of `block` always leaves (so the block never ends normally).
+pub fn block_always_leaves(block: &Block) -> bool {
+    block.stmts.iter().any(stmt_always_leaves)
+}
+
+/// Whether a statement always leaves ([`always_leaves`]).
+pub fn stmt_always_leaves(stmt: &Stmt) -> bool {
+    match stmt {
+        Stmt::Expr(e, _) => always_leaves(e),
+        Stmt::Macro(m) => is_panic_macro(&m.mac),
+        Stmt::Local(l) => l
+            .init
+            .as_ref()
+            .is_some_and(|i| i.diverge.is_none() && always_leaves(&i.expr)),
+        Stmt::Item(_) => false,
+    }
+}
+
+fn is_panic_macro(mac: &syn::Macro) -> bool {
+    mac.path.segments.last().is_some_and(|s| {
+        matches!(
+            s.ident.to_string().as_str(),
+            "panic" | "unreachable" | "todo" | "unimplemented"
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -330,5 +592,89 @@ mod tests {
         };
         assert!(matches!(&*call.func, Expr::Path(p) if p.path.is_ident("b")));
         assert!(first_await(&stmt, |_| false).is_none());
+    }
+
+    #[test]
+    fn async_fns_by_name_leave_out_names_shared_with_sync_fns() {
+        let file: syn::File = syn::parse_quote! {
+            async fn fetch() {}
+            fn both() {}
+            mod m { async fn both() {} }
+            impl S { async fn load(&self) {} fn save(&self) {} }
+            impl T { fn load(&self) {} async fn run(&self) {} }
+            trait U { async fn ping(&self); }
+        };
+        let fns = AsyncFns::of(&file);
+        assert!(fns.is_free("fetch") && !fns.is_free("both"));
+        assert!(fns.is_method("run") && fns.is_method("ping"));
+        assert!(!fns.is_method("load") && !fns.is_method("save") && !fns.is_free("run"));
+    }
+
+    #[test]
+    fn uses_count_macro_inputs_and_shorthand_fields() {
+        let used = |src: &str| stmt_uses(&syn::parse_str::<Stmt>(src).unwrap(), "fut");
+        assert!(used("tokio::join!(a, fut);"));
+        assert!(used("let s = S { fut };"));
+        assert!(used("spawn(async move { fut.await });"));
+        assert!(!used("let fut2 = other(futx);"));
+        assert!(!used("fn fut() {}"));
+    }
+
+    #[test]
+    fn what_always_leaves() {
+        let leaves = |src: &str| always_leaves(&expr(src));
+        assert!(leaves("break"));
+        assert!(leaves("{ log(); return Ok(()) }"));
+        assert!(leaves("if a { break } else { panic!(\"x\") }"));
+        assert!(leaves(
+            "match r { Ok(_) => break, Err(e) => return Err(e) }"
+        ));
+        assert!(leaves("Err(e)?"));
+        assert!(leaves("std::process::exit(1)"));
+        assert!(leaves("continue 'outer"));
+        assert!(!leaves("continue"));
+        assert!(!leaves("if a { break }"));
+        assert!(!leaves("{ r?; }"));
+        assert!(!leaves("loop { break }"));
+    }
+
+    #[test]
+    fn select_bodies_of_tokio_and_futures() {
+        let mac: syn::Macro = syn::parse_quote! {
+            select! {
+                biased;
+                Some(v) = rx.recv(), if open => { handle(v) }
+                (a, b) = pair() => a + b,
+                _ = tick.tick() => continue,
+                default => break,
+                complete => break,
+                else => return,
+            }
+        };
+        let branches = mac.parse_body_with(select_branches).unwrap();
+        let kinds: Vec<&str> = branches
+            .iter()
+            .map(|b| match b {
+                SelectBranch::Future { .. } => "future",
+                SelectBranch::Default { .. } => "default",
+                SelectBranch::Done => "done",
+            })
+            .collect();
+        assert_eq!(
+            kinds,
+            ["future", "future", "future", "default", "done", "done"]
+        );
+        let not_select: syn::Macro = syn::parse_quote!(vec![1, 2]);
+        assert!(not_select.parse_body_with(select_branches).is_err());
+    }
+
+    #[test]
+    fn awaits_by_name() {
+        let stmt = |src: &str| syn::parse_str::<Stmt>(src).unwrap();
+        let name = |src: &str| awaits_name(&stmt(src)).map(|(n, _)| n);
+        assert_eq!(name("let p = profile.await?;").as_deref(), Some("profile"));
+        assert_eq!(name("orders.await.unwrap();").as_deref(), Some("orders"));
+        assert_eq!(name("let x = a.await.next().await;"), None);
+        assert_eq!(name("let x = f().await;"), None);
     }
 }

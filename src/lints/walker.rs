@@ -23,7 +23,9 @@ use syn::{Block, Expr, FnArg, Item, Pat, Stmt, Type};
 use super::apis::{self, Known};
 use super::checks::Check;
 use super::resolve::{join, Resolver, UseScope};
-use super::syntax::{is_cfg_test, item_attrs, pat_idents, source_text, spawning_fns, strip_paren};
+use super::syntax::{
+    is_cfg_test, item_attrs, pat_idents, source_text, spawning_fns, strip_paren, AsyncFns,
+};
 use super::{CheckFinding, Label};
 
 /// What one file gave.
@@ -55,6 +57,27 @@ pub enum Node<'ast> {
     Block(&'ast Block),
 }
 
+/// Where a future comes from, as far as the source shows ([`CheckContext::future_made_by`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FutureSource {
+    /// An `async` block.
+    AsyncBlock,
+    /// A call of an `async fn` of this file.
+    AsyncFn,
+    /// A runtime function from [`apis::FUTURE_FNS`].
+    Runtime {
+        /// Whether all of its work waits for the first poll (timers do not).
+        lazy: bool,
+    },
+}
+
+impl FutureSource {
+    /// Whether nothing of the future's work happens before it is first polled.
+    pub fn is_lazy(self) -> bool {
+        !matches!(self, FutureSource::Runtime { lazy: false })
+    }
+}
+
 /// Parses `text` and runs every check. See [`super::analyze_source`].
 pub fn analyze(text: &str, include_cfg_test: bool) -> Result<FileReport, syn::Error> {
     let report = {
@@ -69,6 +92,7 @@ pub fn analyze(text: &str, include_cfg_test: bool) -> Result<FileReport, syn::Er
             include_cfg_test,
             inline_mods: Vec::new(),
             spawners: OnceCell::new(),
+            async_fns: OnceCell::new(),
             report: FileReport::default(),
         };
         cx.visit_file(&file);
@@ -130,6 +154,8 @@ pub struct CheckContext<'ast, 't> {
     /// Functions of this file whose bodies spawn a task, computed the first time a check
     /// asks (see [`CheckContext::spawners`]).
     spawners: OnceCell<HashSet<String>>,
+    /// The file's `async fn`s, computed the first time a check asks.
+    async_fns: OnceCell<AsyncFns>,
     report: FileReport,
 }
 
@@ -180,6 +206,67 @@ impl CheckContext<'_, '_> {
         }
     }
 
+    /// Whether `expr` makes a future, and how: an `async` block, a call of an `async fn` of
+    /// this file (by name, `Self::name(..)`, or a method called on `self`; on any receiver
+    /// when `any_receiver`, for callers that have another sign the value is a future), or a
+    /// runtime function of [`apis::FUTURE_FNS`]. `Box::pin(f)` and `f.boxed()` are looked
+    /// through. `None` when the source does not show it.
+    pub fn future_made_by(&self, expr: &Expr, any_receiver: bool) -> Option<FutureSource> {
+        match strip_paren(expr) {
+            Expr::Async(_) => Some(FutureSource::AsyncBlock),
+            Expr::Call(c) => {
+                let Expr::Path(p) = strip_paren(&c.func) else {
+                    return None;
+                };
+                if p.qself.is_some() {
+                    return None;
+                }
+                let names: Vec<String> = p
+                    .path
+                    .segments
+                    .iter()
+                    .map(|s| s.ident.to_string())
+                    .collect();
+                let names: Vec<&str> = names.iter().map(String::as_str).collect();
+                if names.ends_with(&["Box", "pin"]) && c.args.len() == 1 {
+                    return self.future_made_by(&c.args[0], any_receiver);
+                }
+                if let [only] = names.as_slice() {
+                    if self.is_local(only) {
+                        return None;
+                    }
+                    if let Some(full) = self.resolve(&p.path) {
+                        return apis::future_fn(&join(&full))
+                            .map(|lazy| FutureSource::Runtime { lazy });
+                    }
+                    return self
+                        .async_fns()
+                        .is_free(only)
+                        .then_some(FutureSource::AsyncFn);
+                }
+                if let ["Self", method] = names.as_slice() {
+                    return self
+                        .async_fns()
+                        .is_method(method)
+                        .then_some(FutureSource::AsyncFn);
+                }
+                let full = self.resolve(&p.path)?;
+                apis::future_fn(&join(&full)).map(|lazy| FutureSource::Runtime { lazy })
+            }
+            Expr::MethodCall(m) => {
+                let method = m.method.to_string();
+                if m.args.is_empty() && matches!(method.as_str(), "boxed" | "boxed_local") {
+                    return self.future_made_by(&m.receiver, any_receiver);
+                }
+                let on_self =
+                    matches!(strip_paren(&m.receiver), Expr::Path(p) if p.path.is_ident("self"));
+                ((on_self || any_receiver) && self.async_fns().is_method(&method))
+                    .then_some(FutureSource::AsyncFn)
+            }
+            _ => None,
+        }
+    }
+
     /// The source text of `span`, its lines trimmed and joined by single spaces.
     pub fn source(&self, span: Span) -> String {
         source_text(self.text, span)
@@ -189,6 +276,16 @@ impl CheckContext<'_, '_> {
     /// ([`super::syntax::spawning_fns`]); read once per file, on first use.
     pub fn spawners(&self) -> &HashSet<String> {
         self.spawners.get_or_init(|| spawning_fns(self.file))
+    }
+
+    /// The `async fn`s of this file by name ([`AsyncFns`]); read once per file, on first use.
+    pub fn async_fns(&self) -> &AsyncFns {
+        self.async_fns.get_or_init(|| AsyncFns::of(self.file))
+    }
+
+    /// The whole text of the file (for cheap questions about what it names at all).
+    pub fn file_text(&self) -> &str {
+        self.text
     }
 
     /// Records a finding of `check` at the node being checked: `labels` with the primary
@@ -285,6 +382,11 @@ impl CheckContext<'_, '_> {
 }
 
 impl<'ast> CheckContext<'ast, '_> {
+    /// The whole parsed file (for checks that look up an item elsewhere in it).
+    pub fn file(&self) -> &'ast syn::File {
+        self.file
+    }
+
     /// Hands `node` to every check, in list order.
     fn run_checks(&mut self, node: Node<'ast>) {
         for &check in Check::ALL {

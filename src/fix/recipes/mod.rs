@@ -9,9 +9,12 @@ pub mod misc;
 pub mod pin;
 pub mod runtime_entry;
 
-use super::Recipe;
-
 mod body;
+mod cancel_unsafe_call_in_loop;
+#[cfg(test)]
+mod check_findings;
+mod future_never_awaited;
+mod futures_awaited_one_by_one;
 pub mod guards;
 mod held;
 mod imports;
@@ -20,6 +23,8 @@ pub mod send;
 #[cfg(test)]
 mod testing;
 mod types;
+
+use super::Recipe;
 
 /// `(name, recipe)`, sorted by name (a test checks), looked up by [`get`].
 pub const RECIPES: &[(&str, Recipe)] = &[
@@ -30,6 +35,10 @@ pub const RECIPES: &[(&str, Recipe)] = &[
     ("async_mutex", guards::async_mutex),
     ("async_twin", blocking::async_twin),
     ("await_context_words", await_::await_context_words),
+    (
+        "await_forgotten_future",
+        future_never_awaited::await_forgotten_future,
+    ),
     ("box_dyn_error_send_sync", send::box_dyn_error_send_sync),
     ("box_pin", pin::box_pin),
     ("cell_to_atomic", send::cell_to_atomic),
@@ -38,6 +47,14 @@ pub const RECIPES: &[(&str, Recipe)] = &[
     ("guard_in_words", guards::guard_in_words),
     ("impl_future_return", pin::impl_future_return),
     ("impl_trait_param", misc::impl_trait_param),
+    (
+        "join_awaited_futures",
+        futures_awaited_one_by_one::join_awaited_futures,
+    ),
+    (
+        "pin_cancel_unsafe_future",
+        cancel_unsafe_call_in_loop::pin_cancel_unsafe_future,
+    ),
     ("pin_future", pin::pin_future),
     ("prefix_await", await_::prefix_await),
     ("rc_to_arc", send::rc_to_arc),

@@ -11,6 +11,9 @@ use super::walker::{CheckContext, Node};
 // A `mod` line stays outside the macro, where rustfmt (which does not look into macro calls)
 // can find the file.
 mod blocking_call_in_async;
+mod cancel_unsafe_call_in_loop;
+mod future_never_awaited;
+mod futures_awaited_one_by_one;
 mod lock_held_across_await;
 mod sequential_accept_loop;
 
@@ -54,6 +57,13 @@ declare_checks! {
     SequentialAcceptLoop => sequential_accept_loop,
     /// An async lock guard still alive at a later, unrelated `.await`.
     LockHeldAcrossAwait => lock_held_across_await,
+    /// A future bound to a name that nothing awaits, spawns, joins or polls.
+    FutureNeverAwaited => future_never_awaited,
+    /// Futures created together and then awaited one after the other.
+    FuturesAwaitedOneByOne => futures_awaited_one_by_one,
+    /// A call tokio documents as not cancel safe, raced in a `select!` loop or retried after
+    /// `timeout` drops it.
+    CancelUnsafeCallInLoop => cancel_unsafe_call_in_loop,
 }
 
 /// Prefix of the codes our findings carry; tells them apart from rustc's in a stream.
