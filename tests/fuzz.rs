@@ -496,4 +496,12 @@ fn cargo_fuzz_findings_stay_fixed() {
         seen += 1;
     }
     assert!(seen >= 1, "no recorded finding was replayed");
+    // `source_checks`: any Rust source through the source checks.
+    let dir = common::repo().join("tests/data/fuzz/source_checks");
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let data = std::fs::read(entry.unwrap().path()).unwrap();
+        if let Ok(text) = std::str::from_utf8(&data) {
+            let _ = cargo_explain_async::lints::analyze_source(text, true);
+        }
+    }
 }

@@ -34,6 +34,11 @@ pub fn label(span: Span, text: String, primary: bool) -> Label {
 pub fn source_text(text: &str, span: Span) -> String {
     let (lo, hi) = (span.start(), span.end());
     let mut out = String::new();
+    // A span without a location (line 0: `Span::call_site()`, or a span whose source map
+    // was dropped) has no text; found by the `source_checks` fuzz target.
+    if lo.line == 0 {
+        return out;
+    }
     for (i, line) in text.lines().enumerate().skip(lo.line - 1) {
         let n = i + 1;
         if n > hi.line {
