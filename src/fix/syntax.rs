@@ -70,6 +70,35 @@ pub fn line_text(text: &str, number: usize) -> Option<&str> {
     text.lines().nth(number.checked_sub(1)?)
 }
 
+/// The `E` of a `Result<T, E>` type as `text` (the text `ty` was parsed from) spells it, or
+/// `std::io::Error` for an `io::Result<T>`.
+pub fn result_error(ty: &syn::Type, text: &str) -> Option<String> {
+    let syn::Type::Path(p) = ty else { return None };
+    let last = p.path.segments.last()?;
+    if last.ident != "Result" {
+        return None;
+    }
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
+    let types: Vec<&syn::Type> = args
+        .args
+        .iter()
+        .filter_map(|a| match a {
+            syn::GenericArgument::Type(t) => Some(t),
+            _ => None,
+        })
+        .collect();
+    let segments = &p.path.segments;
+    match types.as_slice() {
+        [_, e] => text.get(node_range(*e)).map(str::to_string),
+        [_] if segments.len() >= 2 && segments[segments.len() - 2].ident == "io" => {
+            Some("std::io::Error".to_string())
+        }
+        _ => None,
+    }
+}
+
 /// Whether rustc's span still quotes what the file holds: the file's bytes at
 /// `byte_start..byte_end` equal the highlighted part of the span's quoted lines. A file edited
 /// since the check fails this, and no fix is offered for it.

@@ -37,13 +37,19 @@ impl<'r> Explanation<'r> {
 
     /// Fills a rule's templates from explicit captures (empty for `--explain`).
     pub fn from_rule(rule: &'r Rule, captures: &BTreeMap<String, String>) -> Self {
+        Self::owning(rule, captures.clone())
+    }
+
+    /// [`Explanation::from_rule`], keeping the captures without a copy (the matcher's path:
+    /// one explanation per explained diagnostic).
+    pub fn owning(rule: &'r Rule, captures: BTreeMap<String, String>) -> Self {
         Explanation {
             rule,
-            title: fill(&rule.title, captures),
-            python: fill(&rule.body.python, captures),
-            rust: fill(&rule.body.rust, captures),
-            fix: fill(&rule.body.fix, captures),
-            captures: captures.clone(),
+            title: fill(&rule.title, &captures),
+            python: fill(&rule.body.python, &captures),
+            rust: fill(&rule.body.rust, &captures),
+            fix: fill(&rule.body.fix, &captures),
+            captures,
             proposal: None,
             placed: Vec::new(),
             diff: Vec::new(),

@@ -93,6 +93,6 @@ impl<'r> Matcher<'r> {
             &features,
             &mut finding.captures,
         );
-        Verdict::Explained(Box::new(Explanation::new(book, &finding)))
+        Verdict::Explained(Box::new(Explanation::owning(rule, finding.captures)))
     }
 }

@@ -192,43 +192,6 @@ fn is_iterable(ty: &str) -> bool {
     .any(|p| ty.starts_with(p) || ty.starts_with(&format!("std::collections::{p}")))
 }
 
-/// The `E` of a `Result<T, E>` type (`io::Result<T>` gives `std::io::Error`), as written in
-/// `text`, the text `ty` was parsed from, without spaces.
-fn result_error(ty: &syn::Type, text: &str) -> Option<String> {
-    let syn::Type::Path(p) = ty else { return None };
-    let last = p.path.segments.last()?;
-    if last.ident != "Result" {
-        return None;
-    }
-    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
-        return None;
-    };
-    let types: Vec<&syn::Type> = args
-        .args
-        .iter()
-        .filter_map(|a| match a {
-            syn::GenericArgument::Type(t) => Some(t),
-            _ => None,
-        })
-        .collect();
-    match types.as_slice() {
-        [_, e] => Some(
-            text.get(syntax::node_range(*e))?
-                .replace(char::is_whitespace, ""),
-        ),
-        [_] => {
-            let segs: Vec<String> = p
-                .path
-                .segments
-                .iter()
-                .map(|s| s.ident.to_string())
-                .collect();
-            (segs.len() >= 2 && segs[segs.len() - 2] == "io").then(|| "std::io::Error".to_string())
-        }
-        _ => None,
-    }
-}
-
 /// Whether the output type rustc named is an error type the enclosing fn's `?` accepts as is.
 fn question_mark_fits(output: &str, src: &Source, item: Option<&super::locate::FnItem>) -> bool {
     let Ok(output_ty) = syn::parse_str::<syn::Type>(output) else {
@@ -238,9 +201,10 @@ fn question_mark_fits(output: &str, src: &Source, item: Option<&super::locate::F
     let syn::ReturnType::Type(_, ret) = &item.sig.output else {
         return false;
     };
+    let squash = |e: String| e.replace(char::is_whitespace, "");
     match (
-        result_error(&output_ty, output),
-        result_error(ret, &src.text),
+        syntax::result_error(&output_ty, output).map(squash),
+        syntax::result_error(ret, &src.text).map(squash),
     ) {
         (Some(a), Some(b)) => a == b,
         _ => false,
@@ -707,10 +671,16 @@ mod tests {
     fn error_types_of_results() {
         let text = "Result<String, FetchError>";
         let t: syn::Type = syn::parse_str(text).unwrap();
-        assert_eq!(result_error(&t, text).as_deref(), Some("FetchError"));
+        assert_eq!(
+            syntax::result_error(&t, text).as_deref(),
+            Some("FetchError")
+        );
         let text = "std::io::Result<u8>";
         let t: syn::Type = syn::parse_str(text).unwrap();
-        assert_eq!(result_error(&t, text).as_deref(), Some("std::io::Error"));
+        assert_eq!(
+            syntax::result_error(&t, text).as_deref(),
+            Some("std::io::Error")
+        );
     }
 
     const UNUSED: &str = "async fn save(id: u64) {}\nasync fn run() {\n    save(1);\n}\nfn main() {\n    save(2);\n}\n";

@@ -29,33 +29,7 @@ fn declared_error(src: &Source, sig: &syn::Signature) -> Option<String> {
     let syn::ReturnType::Type(_, ty) = &sig.output else {
         return None;
     };
-    let syn::Type::Path(p) = &**ty else {
-        return None;
-    };
-    let last = p.path.segments.last()?;
-    if last.ident != "Result" {
-        return None;
-    }
-    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
-        return None;
-    };
-    let types: Vec<&syn::Type> = args
-        .args
-        .iter()
-        .filter_map(|a| match a {
-            syn::GenericArgument::Type(t) => Some(t),
-            _ => None,
-        })
-        .collect();
-    match types.as_slice() {
-        [_, e] => Some(src.slice(&node_range(*e)).to_string()),
-        [_] if p.path.segments.len() >= 2
-            && p.path.segments[p.path.segments.len() - 2].ident == "io" =>
-        {
-            Some("std::io::Error".to_string())
-        }
-        _ => None,
-    }
+    crate::fix::syntax::result_error(ty, &src.text)
 }
 
 /// The free functions of the file, by name.
