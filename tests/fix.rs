@@ -397,7 +397,13 @@ fn batch_key(member: &str) -> String {
 
 #[test]
 fn every_machine_applicable_fix_compiles_and_removes_its_diagnostic() {
-    let planned = planned_fixes();
+    let mut planned = planned_fixes();
+    // `FIX_ONLY=a,b` verifies only the trigger fixtures whose names start with one of these
+    // (for an author working on a few rules; CI verifies them all).
+    if let Ok(only) = std::env::var("FIX_ONLY") {
+        let prefixes: Vec<&str> = only.split(',').filter(|p| !p.is_empty()).collect();
+        planned.retain(|member, _| prefixes.iter().any(|p| member.starts_with(p)));
+    }
     let count: usize = planned.values().map(Vec::len).sum();
     eprintln!(
         "fix verification: {count} machine-applicable fixes in {} trigger fixtures: {:?}",
