@@ -22,12 +22,16 @@ pub struct Finding {
 }
 
 /// Finds the most specific rule that explains `diag`, if any.
+///
+/// The bucket lists its candidates most specific first (see [`Rule::specificity`]), so the
+/// first one whose conditions all hold wins and the rest are never evaluated.
 pub fn find(book: &Rulebook, diag: &Diagnostic) -> Option<Finding> {
     let rustc = &diag.rustc;
     let bucket = book.bucket(diag.code());
     let level = diag.level();
-    let mut best: Option<(usize, BTreeMap<String, String>)> = None;
-    for set_index in bucket.candidates(&rustc.message) {
+    let (candidates, prefiltered) = bucket.candidates(&rustc.message);
+    let mut facts = Facts::new(rustc);
+    for set_index in candidates {
         let index = bucket.rules[set_index];
         let rule = book.rule(index);
         if !rule.level.accepts(level) {
@@ -40,43 +44,90 @@ pub fn find(book: &Rulebook, diag: &Diagnostic) -> Option<Finding> {
         {
             continue;
         }
-        if let Some((current, _)) = &best {
-            if !more_specific(rule, book.rule(*current)) {
-                continue;
-            }
-        }
-        if let Some(captures) = evaluate(rule, rustc) {
-            best = Some((index, captures));
+        if let Some(mut captures) = evaluate(rule, &mut facts, prefiltered) {
+            add_builtin_captures(diag, &mut captures);
+            return Some(Finding {
+                rule: index,
+                captures,
+            });
         }
     }
-    let (rule, mut captures) = best?;
-    add_builtin_captures(diag, &mut captures);
-    Some(Finding { rule, captures })
+    None
 }
 
-/// Whether `a` beats `b` when both match.
-fn more_specific(a: &Rule, b: &Rule) -> bool {
-    (a.priority, a.condition_count(), std::cmp::Reverse(&a.id))
-        > (b.priority, b.condition_count(), std::cmp::Reverse(&b.id))
+/// What the conditions read from a diagnostic, gathered once per diagnostic on first use
+/// (several candidate rules may read the same lists).
+struct Facts<'a> {
+    rustc: &'a RustcDiagnostic,
+    children: Option<Vec<&'a RustcDiagnostic>>,
+    labels: Option<Vec<(&'a str, usize)>>,
+    source: Option<Vec<&'a str>>,
+}
+
+impl<'a> Facts<'a> {
+    fn new(rustc: &'a RustcDiagnostic) -> Self {
+        Facts {
+            rustc,
+            children: None,
+            labels: None,
+            source: None,
+        }
+    }
+
+    fn children(&mut self) -> &[&'a RustcDiagnostic] {
+        let rustc = self.rustc;
+        self.children.get_or_insert_with(|| {
+            let mut out = Vec::new();
+            flatten_children(rustc, &mut out);
+            out
+        })
+    }
+
+    fn labels(&mut self) -> &[(&'a str, usize)] {
+        let rustc = self.rustc;
+        self.labels.get_or_insert_with(|| {
+            let mut out = Vec::new();
+            collect_labels(rustc, &mut out);
+            out
+        })
+    }
+
+    fn source(&mut self) -> &[&'a str] {
+        let rustc = self.rustc;
+        self.source.get_or_insert_with(|| {
+            let mut out = Vec::new();
+            collect_source(rustc, &mut out);
+            out
+        })
+    }
 }
 
 /// Checks the message, child and label conditions; returns the captures when all hold.
-fn evaluate(rule: &Rule, rustc: &RustcDiagnostic) -> Option<BTreeMap<String, String>> {
+/// `prefiltered`: the bucket's `RegexSet` already matched the message pattern.
+fn evaluate(
+    rule: &Rule,
+    facts: &mut Facts<'_>,
+    prefiltered: bool,
+) -> Option<BTreeMap<String, String>> {
     let mut captures = BTreeMap::new();
     if let Some(re) = &rule.message {
-        collect(re, &rustc.message, &mut captures)?;
+        // A pattern without named groups that the set matched has nothing more to give.
+        if !prefiltered || has_names(re) {
+            collect(re, &facts.rustc.message, &mut captures)?;
+        }
     }
     if !rule.children.is_empty() {
-        let mut children = Vec::new();
-        flatten_children(rustc, &mut children);
-        let mut used = vec![false; children.len()];
-        if !assign_children(&rule.children, &children, &mut used, &mut captures) {
+        let children = facts.children();
+        let mut chosen = vec![usize::MAX; rule.children.len()];
+        if !assign_children(&rule.children, children, &mut chosen, 0) {
             return None;
+        }
+        for (re, &child) in rule.children.iter().zip(&chosen) {
+            collect(re, &children[child].message, &mut captures)?;
         }
     }
     if !rule.labels.is_empty() {
-        let mut labels = Vec::new();
-        collect_labels(rustc, &mut labels);
+        let labels = facts.labels();
         for re in &rule.labels {
             let (text, line) = labels.iter().find(|(l, _)| re.is_match(l))?;
             collect(re, text, &mut captures)?;
@@ -89,38 +140,37 @@ fn evaluate(rule: &Rule, rustc: &RustcDiagnostic) -> Option<BTreeMap<String, Str
         }
     }
     if let Some(re) = &rule.source {
-        let mut lines = Vec::new();
-        collect_source(rustc, &mut lines);
-        let hit = lines.into_iter().find(|t| re.is_match(t))?;
+        let hit = *facts.source().iter().find(|t| re.is_match(t))?;
         collect(re, hit, &mut captures)?;
     }
     Some(captures)
 }
 
-/// Matches each child condition to a distinct child (backtracking; conditions are few).
+/// Matches each child condition to a distinct child (backtracking; conditions are few):
+/// `chosen[k]` becomes the child of condition `k`. `chosen[..at]` is already assigned.
 fn assign_children(
     conditions: &[Regex],
     children: &[&RustcDiagnostic],
-    used: &mut [bool],
-    captures: &mut BTreeMap<String, String>,
+    chosen: &mut [usize],
+    at: usize,
 ) -> bool {
-    let Some((first, rest)) = conditions.split_first() else {
+    let Some(condition) = conditions.get(at) else {
         return true;
     };
     for (i, child) in children.iter().enumerate() {
-        if used[i] || !first.is_match(&child.message) {
+        if chosen[..at].contains(&i) || !condition.is_match(&child.message) {
             continue;
         }
-        let mut attempt = captures.clone();
-        collect(first, &child.message, &mut attempt);
-        used[i] = true;
-        if assign_children(rest, children, used, &mut attempt) {
-            *captures = attempt;
+        chosen[at] = i;
+        if assign_children(conditions, children, chosen, at + 1) {
             return true;
         }
-        used[i] = false;
     }
     false
+}
+
+fn has_names(re: &Regex) -> bool {
+    re.capture_names().flatten().next().is_some()
 }
 
 pub(super) fn flatten_children<'a>(d: &'a RustcDiagnostic, out: &mut Vec<&'a RustcDiagnostic>) {
@@ -154,6 +204,9 @@ fn collect_source<'a>(d: &'a RustcDiagnostic, out: &mut Vec<&'a str>) {
 
 /// Adds the named groups of `re` on `text` to `captures` (first value wins). `None` if no match.
 fn collect(re: &Regex, text: &str, captures: &mut BTreeMap<String, String>) -> Option<()> {
+    if !has_names(re) {
+        return re.is_match(text).then_some(());
+    }
     let caps = re.captures(text)?;
     for name in re.capture_names().flatten() {
         if let Some(m) = caps.name(name) {

@@ -64,11 +64,12 @@ pub fn plain_text(e: &Explanation<'_>) -> String {
     let mut out = String::new();
     out.push_str(&format!("explain-async [{}]: {}\n", e.rule.id, e.title));
     let [python, rust, fix] = e.sections();
-    for (name, text) in [python, rust] {
+    let body = &e.rule.body;
+    for ((name, text), template) in [(python, &body.python), (rust, &body.rust)] {
         out.push('\n');
         out.push_str(name);
         out.push_str(":\n");
-        push_laid(&mut out, text, "  ");
+        push_laid_once(&mut out, text, template);
     }
     out.push('\n');
     match &e.proposal {
@@ -85,7 +86,7 @@ pub fn plain_text(e: &Explanation<'_>) -> String {
         }
         _ => {
             out.push_str(&format!("{} (examples, not your code):\n", fix.0));
-            push_laid(&mut out, fix.1, "  ");
+            push_laid_once(&mut out, fix.1, &body.fix);
         }
     }
     if let Some(url) = e.rule.url() {
@@ -126,6 +127,38 @@ pub fn fix_options(e: &Explanation<'_>) -> Vec<String> {
 }
 
 /// Appends laid-out Markdown, each line prefixed with `indent`.
+/// [`push_laid`] with the two-space indent of [`plain_text`], for a section whose rule
+/// template is `template`. A section the template fills to itself has no placeholder, so its
+/// layout is the same for every diagnostic the rule explains: it is laid out once per rule
+/// and thread, then copied. Sections with placeholders are laid out each time (their words,
+/// and so their line breaks, differ per diagnostic).
+fn push_laid_once(out: &mut String, text: &str, template: &str) {
+    if text != template {
+        push_laid(out, text, "  ");
+        return;
+    }
+    thread_local! {
+        /// Laid-out placeholder-free sections, by their text (a pure function of it).
+        static LAID: std::cell::RefCell<std::collections::HashMap<String, String>> =
+            Default::default();
+    }
+    LAID.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if let Some(laid) = cache.get(text) {
+            out.push_str(laid);
+            return;
+        }
+        let mut laid = String::new();
+        push_laid(&mut laid, text, "  ");
+        out.push_str(&laid);
+        // Bounded: built-in and user rules have a few sections each; a flood of distinct
+        // rule files cannot grow the cache without limit.
+        if cache.len() < 4096 {
+            cache.insert(text.to_string(), laid);
+        }
+    });
+}
+
 fn push_laid(out: &mut String, text: &str, indent: &str) {
     for laid in markdown::layout(text, WIDTH - indent.len()) {
         match laid {

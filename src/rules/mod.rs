@@ -49,7 +49,11 @@ pub(crate) struct Bucket {
 }
 
 impl Bucket {
-    fn new(rules: Vec<usize>, all: &[Rule]) -> Self {
+    /// `rules` is put in matching order: the most specific rule first (the order
+    /// [`crate::matching::find`] ranks by), so the first candidate whose conditions all hold
+    /// is the winner and the rest need no evaluation.
+    fn new(mut rules: Vec<usize>, all: &[Rule]) -> Self {
+        rules.sort_by(|&a, &b| all[b].specificity().cmp(&all[a].specificity()));
         let patterns = rules
             .iter()
             .map(|&i| {
@@ -67,12 +71,15 @@ impl Bucket {
         }
     }
 
-    /// Positions (in `rules`) of the rules whose message pattern matches `message`.
-    pub(crate) fn candidates(&self, message: &str) -> Vec<usize> {
+    /// Positions (in `rules`, so most specific first) of the rules whose message pattern
+    /// matches `message`.
+    /// The second value says whether the set prefiltered them (when the set does not
+    /// compile, every rule is a candidate and its own message regex must decide).
+    pub(crate) fn candidates(&self, message: &str) -> (Vec<usize>, bool) {
         let set = self.set.get_or_init(|| RegexSet::new(&self.patterns).ok());
         match set {
-            Some(set) => set.matches(message).into_iter().collect(),
-            None => (0..self.rules.len()).collect(),
+            Some(set) => (set.matches(message).into_iter().collect(), true),
+            None => ((0..self.rules.len()).collect(), false),
         }
     }
 }

@@ -204,6 +204,16 @@ pub struct Rule {
 
 impl Rule {
     /// How many conditions the rule states; a tie-breaker for "most specific wins".
+    /// How rules that both match are ranked: higher `priority`, then more conditions, then
+    /// the smaller id (so results are deterministic). Greater is more specific.
+    pub fn specificity(&self) -> (i64, usize, std::cmp::Reverse<&str>) {
+        (
+            i64::from(self.priority),
+            self.condition_count(),
+            std::cmp::Reverse(self.id.as_str()),
+        )
+    }
+
     pub fn condition_count(&self) -> usize {
         usize::from(!self.codes.is_empty())
             + usize::from(self.message.is_some())
