@@ -8,9 +8,9 @@
 
 use std::io::{self, Write};
 
-use serde_json::{json, Value};
+use serde_json::json;
 
-use super::machine::{anchor, new_finding, rule_id, Fingerprints, PathContext, Seen};
+use super::machine::{anchor, new_finding, rule_id, Fingerprints, PathContext, PrettyItems, Seen};
 use super::{plain_text, Item, Renderer};
 use crate::diagnostic::{Diagnostic, Severity};
 
@@ -19,7 +19,8 @@ pub struct Gitlab {
     paths: PathContext,
     seen: Seen,
     fingerprints: Fingerprints,
-    issues: Vec<Value>,
+    /// The issues, held as their bytes until the report is written.
+    issues: PrettyItems,
 }
 
 impl Gitlab {
@@ -28,7 +29,7 @@ impl Gitlab {
             paths,
             seen: Seen::default(),
             fingerprints: Fingerprints::default(),
-            issues: Vec::new(),
+            issues: PrettyItems::new(1),
         }
     }
 }
@@ -72,12 +73,11 @@ impl Renderer for Gitlab {
         if let Some(e) = explanation {
             issue["content"] = json!({ "body": plain_text(e) });
         }
-        self.issues.push(issue);
-        Ok(())
+        self.issues.push(&issue)
     }
 
     fn finish(&mut self, out: &mut dyn Write) -> io::Result<()> {
-        let mut bytes = serde_json::to_vec_pretty(&self.issues).map_err(io::Error::other)?;
+        let mut bytes = self.issues.take_array();
         bytes.push(b'\n');
         // One write of the finished document: never half a report.
         out.write_all(&bytes)

@@ -422,3 +422,101 @@ mod tests {
         assert_eq!(hash_hex(&[]), "6c62272e07bb014262b821756295c58d");
     }
 }
+
+/// The items of a JSON array that a document holds until the end, kept as the bytes
+/// `serde_json::to_vec_pretty` gives them at their place in the document (pretty-printed,
+/// indented to their depth, with separators), so that nothing but bytes is held per item.
+/// Holding `serde_json::Value` trees instead cost ~15 KB per SARIF result until the end
+/// (870 MB on a 60,000-message stream, more time in page faults than in rendering).
+pub struct PrettyItems {
+    bytes: Vec<u8>,
+    count: usize,
+    /// Spaces before each item line: two per level of nesting of the array's items.
+    depth: usize,
+}
+
+impl PrettyItems {
+    /// Items of an array whose items sit `depth` levels deep (a top-level array's items: 1).
+    pub fn new(depth: usize) -> Self {
+        PrettyItems {
+            bytes: Vec::new(),
+            count: 0,
+            depth,
+        }
+    }
+
+    /// Appends one item.
+    pub fn push(&mut self, item: &serde_json::Value) -> std::io::Result<()> {
+        let pretty = serde_json::to_vec_pretty(item).map_err(std::io::Error::other)?;
+        let indent = 2 * self.depth;
+        if self.count > 0 {
+            self.bytes.extend_from_slice(b",\n");
+        }
+        self.bytes.resize(self.bytes.len() + indent, b' ');
+        // Newlines inside JSON strings are escaped, so every raw newline is a line break.
+        for &b in &pretty {
+            self.bytes.push(b);
+            if b == b'\n' {
+                self.bytes.resize(self.bytes.len() + indent, b' ');
+            }
+        }
+        self.count += 1;
+        Ok(())
+    }
+
+    /// The whole array as `to_vec_pretty` prints it at this depth (`[]` when empty); the
+    /// items are given away.
+    pub fn take_array(&mut self) -> Vec<u8> {
+        if self.count == 0 {
+            return b"[]".to_vec();
+        }
+        let mut out = Vec::with_capacity(self.bytes.len() + 4 + 2 * self.depth);
+        out.extend_from_slice(b"[\n");
+        out.append(&mut self.bytes);
+        out.push(b'\n');
+        out.resize(out.len() + 2 * (self.depth - 1), b' ');
+        out.push(b']');
+        self.count = 0;
+        out
+    }
+}
+
+#[cfg(test)]
+mod pretty_items_tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn items_are_exactly_what_to_vec_pretty_prints() {
+        let items = vec![
+            json!({ "a": "two\nlines \u{1}", "n": [1, 2], "e": {}, "l": [] }),
+            json!([]),
+            json!("s"),
+        ];
+        for count in 0..=items.len() {
+            let mut kept = PrettyItems::new(1);
+            for item in &items[..count] {
+                kept.push(item).unwrap();
+            }
+            let expected = serde_json::to_vec_pretty(&items[..count]).unwrap();
+            assert_eq!(
+                String::from_utf8(kept.take_array()).unwrap(),
+                String::from_utf8(expected).unwrap()
+            );
+            // Deeper: inside `{ "k": [ { "r": [ … ] } ] }`.
+            let mut deep = PrettyItems::new(4);
+            for item in &items[..count] {
+                deep.push(item).unwrap();
+            }
+            let doc = json!({ "k": [ { "r": "MARK" } ] });
+            let skeleton = String::from_utf8(serde_json::to_vec_pretty(&doc).unwrap()).unwrap();
+            let spliced =
+                skeleton.replace("\"MARK\"", &String::from_utf8(deep.take_array()).unwrap());
+            let whole = json!({ "k": [ { "r": items[..count] } ] });
+            assert_eq!(
+                spliced,
+                String::from_utf8(serde_json::to_vec_pretty(&whole).unwrap()).unwrap()
+            );
+        }
+    }
+}

@@ -16,7 +16,8 @@ use std::io::{self, Write};
 use serde_json::{json, Map, Value};
 
 use super::machine::{
-    anchor, is_error_code, new_finding, related, rule_id, Anchor, Fingerprints, PathContext, Seen,
+    anchor, is_error_code, new_finding, related, rule_id, Anchor, Fingerprints, PathContext,
+    PrettyItems, Seen,
 };
 use super::{plain_text, Item, Renderer};
 use crate::diagnostic::{Diagnostic, Severity};
@@ -46,8 +47,14 @@ pub struct Sarif {
     fingerprints: Fingerprints,
     rules: Vec<Value>,
     rule_index: HashMap<String, usize>,
-    results: Vec<Value>,
+    /// The results, held as their bytes until the document is written.
+    results: PrettyItems,
 }
+
+/// `results` sits at this depth of the document (`{ runs: [ { results: [ …`).
+const RESULTS_DEPTH: usize = 4;
+/// Stands in for the results array while the rest of the document is serialized.
+const RESULTS_MARK: &str = "\u{0}explain-async results\u{0}";
 
 impl Sarif {
     pub fn new(paths: PathContext) -> Self {
@@ -57,7 +64,7 @@ impl Sarif {
             fingerprints: Fingerprints::default(),
             rules: Vec::new(),
             rule_index: HashMap::new(),
-            results: Vec::new(),
+            results: PrettyItems::new(RESULTS_DEPTH),
         }
     }
 
@@ -79,14 +86,27 @@ impl Sarif {
         (id, self.rules.len() - 1)
     }
 
-    /// The whole log as a JSON value.
-    pub fn document(&self) -> Value {
-        self.document_with(self.results.clone())
+    /// The whole log, pretty-printed: exactly what `serde_json::to_vec_pretty` gives for the
+    /// document with every result in place, built by serializing the rest of the document
+    /// around a marker and splicing the results' bytes in where the marker's string is
+    /// (keys are sorted, so `results` comes before `tool` and its user-controlled texts).
+    fn document_bytes(&mut self) -> io::Result<Vec<u8>> {
+        let document = self.document_with(Value::String(RESULTS_MARK.to_string()));
+        let skeleton = serde_json::to_vec_pretty(&document).map_err(io::Error::other)?;
+        let mark = serde_json::to_vec(RESULTS_MARK).map_err(io::Error::other)?;
+        let at = skeleton
+            .windows(mark.len())
+            .position(|w| w == mark.as_slice())
+            .ok_or_else(|| io::Error::other("the SARIF skeleton lost its results marker"))?;
+        let results = self.results.take_array();
+        let mut bytes = Vec::with_capacity(skeleton.len() + results.len());
+        bytes.extend_from_slice(&skeleton[..at]);
+        bytes.extend_from_slice(&results);
+        bytes.extend_from_slice(&skeleton[at + mark.len()..]);
+        Ok(bytes)
     }
 
-    /// The whole log, with `results` moved in rather than copied: the results are most of
-    /// the log, and a copy of them doubled peak memory (issue 5, BENCHMARKS.md).
-    fn document_with(&self, results: Vec<Value>) -> Value {
+    fn document_with(&self, results: Value) -> Value {
         let mut run = Map::new();
         run.insert(
             "tool".into(),
@@ -107,7 +127,7 @@ impl Sarif {
                 json!({ SRCROOT: { "uri": uri } }),
             );
         }
-        run.insert("results".into(), Value::Array(results));
+        run.insert("results".into(), results);
         run.insert("columnKind".into(), json!("unicodeCodePoints"));
         json!({
             "$schema": SCHEMA,
@@ -168,15 +188,11 @@ impl Renderer for Sarif {
         if let Some(code) = d.code() {
             result.insert("properties".into(), json!({ "rustcCode": code }));
         }
-        self.results.push(Value::Object(result));
-        Ok(())
+        self.results.push(&Value::Object(result))
     }
 
     fn finish(&mut self, out: &mut dyn Write) -> io::Result<()> {
-        let results = std::mem::take(&mut self.results);
-        let document = self.document_with(results);
-        let mut bytes = serde_json::to_vec_pretty(&document).map_err(io::Error::other)?;
-        drop(document);
+        let mut bytes = self.document_bytes()?;
         bytes.push(b'\n');
         // One write of the finished document: never half a log.
         out.write_all(&bytes)
@@ -428,5 +444,25 @@ mod tests {
             Some("file:///home/a%20b/repo/")
         );
         assert_eq!(directory_uri(std::path::Path::new("rel")), None);
+    }
+
+    #[test]
+    fn spliced_results_are_exactly_the_pretty_printed_document() {
+        let values = vec![
+            json!({ "ruleId": "a", "message": { "text": "two\nlines \u{1}" }, "n": [1, 2] }),
+            json!({ "ruleId": "b", "empty": {}, "list": [] }),
+        ];
+        for count in 0..=values.len() {
+            let mut sarif = Sarif::new(PathContext::new("/w", "/w"));
+            for v in &values[..count] {
+                sarif.results.push(v).unwrap();
+            }
+            let whole = sarif.document_with(Value::Array(values[..count].to_vec()));
+            assert_eq!(
+                String::from_utf8(sarif.document_bytes().unwrap()).unwrap(),
+                String::from_utf8(serde_json::to_vec_pretty(&whole).unwrap()).unwrap(),
+                "{count} results"
+            );
+        }
     }
 }
