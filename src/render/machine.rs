@@ -488,7 +488,7 @@ mod pretty_items_tests {
 
     #[test]
     fn items_are_exactly_what_to_vec_pretty_prints() {
-        let items = vec![
+        let items = [
             json!({ "a": "two\nlines \u{1}", "n": [1, 2], "e": {}, "l": [] }),
             json!([]),
             json!("s"),

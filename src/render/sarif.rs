@@ -448,7 +448,7 @@ mod tests {
 
     #[test]
     fn spliced_results_are_exactly_the_pretty_printed_document() {
-        let values = vec![
+        let values = [
             json!({ "ruleId": "a", "message": { "text": "two\nlines \u{1}" }, "n": [1, 2] }),
             json!({ "ruleId": "b", "empty": {}, "list": [] }),
         ];
