@@ -36,6 +36,5 @@ awk '{ cpu[$1" "$2] = cpu[$1" "$2] " " ($3 + $4) }
 while read -r who f values; do
     median=$(tr ' ' '\n' <<< "$values" | grep . | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
     echo "$who $f $median"
-done | awk '$1 == "floor" { fl = $3 } { line[NR] = $0; m[NR] = $3 }
-     END { for (i = 1; i <= NR; i++) printf "%-20s %6.2f s  %5.2fx\n", line[i], m[i], m[i] / fl }' |
-    sed 's/ [0-9.]* *\([0-9.]* s\)/ \1/'
+done | awk '$1 == "floor" { fl = $3 } { who[NR] = $1 " " $2; m[NR] = $3 }
+     END { for (i = 1; i <= NR; i++) printf "%-14s %6.2f s  %5.2fx\n", who[i], m[i], m[i] / fl }'
