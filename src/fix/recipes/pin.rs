@@ -250,7 +250,7 @@ fn pin_expected_block(input: &Input<'_>) -> Option<Proposal> {
 
 /// How the file can name `Pin` and `Future`: the short names when `use` items bring them in,
 /// else the full std paths.
-fn pin_future_names(src: &Source) -> (String, String) {
+pub(super) fn pin_future_names(src: &Source) -> (String, String) {
     let imports = |full: &[&str]| {
         let mut found = false;
         for item in &src.ast.items {
