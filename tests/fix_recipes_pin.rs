@@ -295,3 +295,24 @@ fn a_future_awaited_twice_and_a_for_over_a_stream_are_in_words() {
     assert!(text.contains("`use futures::StreamExt;`"), "{text}");
     assert_eq!(lines[0].number, 8);
 }
+
+#[test]
+fn a_tokio_receiver_read_as_a_stream_gets_recv() {
+    let member = "channel_receiver_used_as_stream";
+    let cases = cases_of(member, member, false);
+    assert_eq!(cases.len(), 2);
+    let by_line = |n: usize| cases.iter().find(|c| c.line() == n).unwrap();
+    let fix = by_line(7).fix();
+    assert_eq!(fix.applicability, MACHINE);
+    assert_line(
+        &fixed(&main_rs(member), fix),
+        7,
+        "while let Some(v) = rx.recv().await { // explain-async: channel_receiver_used_as_stream",
+    );
+    let (text, lines) = by_line(15).words();
+    assert!(
+        text.contains("`while let Some(v) = rx.recv().await {`"),
+        "{text}"
+    );
+    assert_eq!(lines[0].number, 15);
+}

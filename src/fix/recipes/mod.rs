@@ -70,6 +70,7 @@ pub const RECIPES: &[(&str, Recipe)] = &[
     ("pin_stream", streams::pin_stream),
     ("prefix_await", await_::prefix_await),
     ("rc_to_arc", send::rc_to_arc),
+    ("receiver_recv", streams::receiver_recv),
     ("refcell_to_mutex", send::refcell_to_mutex),
     (
         "release_guard_before_await",

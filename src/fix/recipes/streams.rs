@@ -1,7 +1,9 @@
 //! Streams: `import_stream_ext` (a stream method called while no `StreamExt` is in scope,
-//! E0599: the `use` line rustc lists for a crate the package really depends on) and
+//! E0599: the `use` line rustc lists for a crate the package really depends on),
 //! `pin_stream` (`.next()` on a stream that is not `Unpin`, E0277: the stream's `let`
-//! initializer wrapped in `std::pin::pin!`).
+//! initializer wrapped in `std::pin::pin!`), `stream_loop_in_words` (`for x in stream`: the
+//! `while let` line to write) and `receiver_recv` (a tokio `mpsc` receiver read with `.next()`
+//! or `for`: `recv()`).
 //!
 //! rustc lists every trait that would provide the method, also through crates the package
 //! only depends on indirectly (`use futures_util::stream::stream::StreamExt;` under trpl),
@@ -218,6 +220,56 @@ pub fn stream_loop_in_words(input: &Input<'_>) -> Option<Proposal> {
     })
 }
 
+/// Whether the file uses tokio's `mpsc` (whose receivers have `recv() -> Option<T>`).
+fn uses_tokio_mpsc(src: &Source) -> bool {
+    src.text.contains("tokio::sync::mpsc") || src.text.contains("use tokio::sync::{")
+}
+
+/// A tokio `mpsc` receiver read as a stream or an iterator: `.next()` (E0599) becomes
+/// `.recv()` (same `&mut self`, same `Option<T>` output); `for v in rx` (E0277) gets the
+/// `while let` line in words (the receiver must also become `mut`, where it is bound).
+pub fn receiver_recv(input: &Input<'_>) -> Option<Proposal> {
+    let (span, src) = Source::primary(input)?;
+    if !uses_tokio_mpsc(&src) {
+        return None;
+    }
+    let at = span_range(span);
+    if input.diagnostic.code() == Some("E0599") {
+        if src.slice(&at) != "next" {
+            return None;
+        }
+        return Some(Proposal::Edits(Fix {
+            title: "Receive with `recv()` instead of `next()`".into(),
+            applicability: Applicability::MachineApplicable,
+            edits: vec![Edit {
+                file: src.file.clone(),
+                start: at.start,
+                end: at.end,
+                replacement: "recv".into(),
+            }],
+        }));
+    }
+    let found = exprs_where(&src, |e, r| {
+        matches!(e, Expr::ForLoop(f) if syntax::contains(&syntax::node_range(&*f.expr), &at)
+            || syntax::contains(&at, &syntax::node_range(&*f.expr)))
+            && syntax::contains(&r, &at)
+    })
+    .pop()?;
+    let Expr::ForLoop(f) = &found.expr else {
+        return None;
+    };
+    let pat = src.slice(&syntax::node_range(&*f.pat)).to_string();
+    let rx = src.slice(&syntax::node_range(&*f.expr)).to_string();
+    let head = found.range.start..syntax::node_range(&f.body).start;
+    Some(Proposal::InWords {
+        text: format!(
+            "Write `while let Some({pat}) = {rx}.recv().await {{` instead of the `for` line, \
+             and bind `{rx}` as `mut` where it is declared."
+        ),
+        lines: src.quote(&head),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -329,6 +381,41 @@ mod tests {
                 Applicability::MaybeIncorrect
             ))
         );
+    }
+
+    #[test]
+    fn a_tokio_receiver_gets_recv_and_others_nothing() {
+        let text = "use tokio::sync::mpsc;\nasync fn f(mut rx: mpsc::Receiver<u8>) {\n    while let Some(v) = rx.next().await {}\n}\n";
+        let d = diagnostic(
+            "error",
+            "E0599",
+            "no method named `next` found for struct `tokio::sync::mpsc::Receiver<T>` in the current scope",
+            "src/main.rs",
+            text,
+            find(text, "next", None),
+            None,
+            &[],
+        );
+        let sources = MemorySources::default().with("src/main.rs", text);
+        let Some(Proposal::Edits(fix)) = receiver_recv(&input_for(&d, &sources, None)) else {
+            panic!("expected an edit")
+        };
+        let fixed = crate::fix::apply(text, &fix.edits).unwrap();
+        assert!(fixed.contains("rx.recv().await"), "{fixed}");
+        // A receiver from another crate (its `recv` returns a `Result`): no edit.
+        let other = text.replace("tokio::sync::mpsc", "futures::channel::mpsc");
+        let d = diagnostic(
+            "error",
+            "E0599",
+            "no method named `next` found for struct `Receiver<T>` in the current scope",
+            "src/main.rs",
+            &other,
+            find(&other, "next", None),
+            None,
+            &[],
+        );
+        let sources = MemorySources::default().with("src/main.rs", &other);
+        assert_eq!(receiver_recv(&input_for(&d, &sources, None)), None);
     }
 
     #[test]
