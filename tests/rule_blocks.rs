@@ -346,6 +346,8 @@ const API: &[&str] = &[
     "spawn_task",
     "futures",
     "executor",
+    "recv",
+    "StreamExt",
     // Cargo.toml
     "version",
     "features",

@@ -1,6 +1,7 @@
 //! Every recipe, by the name rule files use in `[[fix]] recipe = "…"`. One file per family;
 //! each recipe is a [`Recipe`](super::Recipe) with its own unit tests beside it.
 
+mod async_closures;
 pub mod await_;
 pub mod blocking;
 pub mod locate;
@@ -13,6 +14,7 @@ mod body;
 mod cancel_unsafe_call_in_loop;
 #[cfg(test)]
 mod check_findings;
+mod combinators;
 mod future_never_awaited;
 mod futures_awaited_one_by_one;
 pub mod guards;
@@ -20,6 +22,7 @@ mod held;
 mod imports;
 pub mod lifetimes;
 pub mod send;
+mod streams;
 #[cfg(test)]
 mod testing;
 mod types;
@@ -30,6 +33,7 @@ use super::Recipe;
 pub const RECIPES: &[(&str, Recipe)] = &[
     ("annotate_error_type", misc::annotate_error_type),
     ("append_await", await_::append_await),
+    ("async_fn_dyn", async_closures::async_fn_dyn),
     ("async_main_entry", runtime_entry::async_main_entry),
     ("async_move", lifetimes::async_move),
     ("async_mutex", guards::async_mutex),
@@ -39,6 +43,10 @@ pub const RECIPES: &[(&str, Recipe)] = &[
         "await_forgotten_future",
         future_never_awaited::await_forgotten_future,
     ),
+    (
+        "awaited_twice_in_words",
+        combinators::awaited_twice_in_words,
+    ),
     ("box_dyn_error_send_sync", send::box_dyn_error_send_sync),
     ("box_pin", pin::box_pin),
     ("cell_to_atomic", send::cell_to_atomic),
@@ -47,17 +55,22 @@ pub const RECIPES: &[(&str, Recipe)] = &[
     ("guard_in_words", guards::guard_in_words),
     ("impl_future_return", pin::impl_future_return),
     ("impl_trait_param", misc::impl_trait_param),
+    ("import_stream_ext", streams::import_stream_ext),
     (
         "join_awaited_futures",
         futures_awaited_one_by_one::join_awaited_futures,
     ),
+    ("pin_boxed_items", combinators::pin_boxed_items),
     (
         "pin_cancel_unsafe_future",
         cancel_unsafe_call_in_loop::pin_cancel_unsafe_future,
     ),
     ("pin_future", pin::pin_future),
+    ("pin_select_futures", combinators::pin_select_futures),
+    ("pin_stream", streams::pin_stream),
     ("prefix_await", await_::prefix_await),
     ("rc_to_arc", send::rc_to_arc),
+    ("receiver_recv", streams::receiver_recv),
     ("refcell_to_mutex", send::refcell_to_mutex),
     (
         "release_guard_before_await",
@@ -68,6 +81,7 @@ pub const RECIPES: &[(&str, Recipe)] = &[
     ("send_in_words", send::send_in_words),
     ("spawn_handler", blocking::spawn_handler),
     ("static_in_words", lifetimes::static_in_words),
+    ("stream_loop_in_words", streams::stream_loop_in_words),
     ("tokio_features", manifest::tokio_features),
 ];
 

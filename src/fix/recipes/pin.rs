@@ -35,6 +35,9 @@ pub fn box_pin(input: &Input<'_>) -> Option<Proposal> {
             if has_child(
                 diag,
                 "no two async blocks, even if identical, have the same type",
+            ) || has_child(
+                diag,
+                "distinct uses of `impl Trait` result in different opaque types",
             ) =>
         {
             distinct_blocks(input)
@@ -145,8 +148,50 @@ fn block_stands_alone(src: &Source, block: &Located, needs_send: bool) -> bool {
     !(captures || (needs_send && awaits))
 }
 
+/// Whether the future of `call` surely fits a `Pin<Box<dyn Future + 'static>>` once boxed: the
+/// callee is an `async fn` of this file without generics, lifetimes or borrowed parameters (so
+/// its future owns everything, `'static`), and if the trait object is `Send`, its body holds
+/// nothing across an `.await` and no parameter names a type that is never `Send`.
+fn call_stands_alone(src: &Source, call: &syn::ExprCall, needs_send: bool) -> bool {
+    let Expr::Path(p) = &*call.func else {
+        return false;
+    };
+    let Some(name) = p.path.get_ident() else {
+        return false;
+    };
+    let Some(f) = src.ast.items.iter().find_map(|i| match i {
+        syn::Item::Fn(f) if f.sig.ident == *name => Some(f),
+        _ => None,
+    }) else {
+        return false;
+    };
+    if f.sig.asyncness.is_none() || !f.sig.generics.params.is_empty() {
+        return false;
+    }
+    let params = f
+        .sig
+        .inputs
+        .iter()
+        .map(|a| src.slice(&node_range(a)).to_string())
+        .collect::<Vec<_>>()
+        .join(",");
+    if params.contains('&') || params.contains('\'') || params.contains("impl ") {
+        return false;
+    }
+    if !needs_send {
+        return true;
+    }
+    let never_send = ["Rc<", "RefCell<", "Cell<", "*const", "*mut", "MutexGuard"];
+    let body = node_range(&*f.block);
+    let awaits = !exprs_where(src, |e, r| {
+        matches!(e, Expr::Await(_)) && syntax::contains(&body, &r)
+    })
+    .is_empty();
+    !awaits && !never_send.iter().any(|t| params.contains(t))
+}
+
 /// E0308 with rustc's "you need to pin and box this expression": rustc's own two insertions,
-/// checked to wrap an `async` block exactly.
+/// checked to wrap an `async` block or a call (of an `async fn`) exactly.
 fn pin_expected_block(input: &Input<'_>) -> Option<Proposal> {
     let (_, src) = Source::primary(input)?;
     let diag = &input.diagnostic.rustc;
@@ -162,18 +207,35 @@ fn pin_expected_block(input: &Input<'_>) -> Option<Proposal> {
     }
     let range = open.byte_start as usize..close.byte_start as usize;
     let block = expr_at(&src, &range)?;
-    if !matches!(block.expr, Expr::Async(_)) {
-        return None;
-    }
     let expected = diag
         .spans
         .iter()
         .filter_map(|s| s.label.as_deref())
         .chain(diag.children.iter().map(|c| c.message.as_str()))
         .any(|l| l.contains("+ Send"));
-    let sure = block_stands_alone(&src, &block, expected);
+    let (sure, title) = match &block.expr {
+        Expr::Async(_) => (
+            block_stands_alone(&src, &block, expected),
+            "Pin and box the `async` block with `Box::pin`".to_string(),
+        ),
+        Expr::Call(c) => (
+            call_stands_alone(&src, c, expected),
+            format!(
+                "Pin and box the future of `{}` with `Box::pin`",
+                short(src.slice(&range))
+            ),
+        ),
+        Expr::MethodCall(_) => (
+            false,
+            format!(
+                "Pin and box the future of `{}` with `Box::pin`",
+                short(src.slice(&range))
+            ),
+        ),
+        _ => return None,
+    };
     Some(Proposal::Edits(Fix {
-        title: "Pin and box the `async` block with `Box::pin`".to_string(),
+        title,
         applicability: if sure {
             Applicability::MachineApplicable
         } else {
@@ -188,7 +250,7 @@ fn pin_expected_block(input: &Input<'_>) -> Option<Proposal> {
 
 /// How the file can name `Pin` and `Future`: the short names when `use` items bring them in,
 /// else the full std paths.
-fn pin_future_names(src: &Source) -> (String, String) {
+pub(super) fn pin_future_names(src: &Source) -> (String, String) {
     let imports = |full: &[&str]| {
         let mut found = false;
         for item in &src.ast.items {
@@ -263,7 +325,8 @@ fn branch_values(e: &Expr) -> Option<Vec<&Expr>> {
     }
 }
 
-/// E0308 "no two async blocks … have the same type": every block boxed with `Box::pin`, and
+/// E0308 "no two async blocks … have the same type" (or two `async fn` calls, "distinct uses of
+/// `impl Trait`"): every block or call boxed with `Box::pin`, and
 /// the binding typed as one `Pin<Box<dyn Future<Output = _> + '_>>` (or a `Vec` of them), the
 /// output type left to inference.
 fn distinct_blocks(input: &Input<'_>) -> Option<Proposal> {
@@ -328,13 +391,20 @@ fn distinct_blocks(input: &Input<'_>) -> Option<Proposal> {
             return;
         };
         let ranges: Vec<Range<usize>> = values.iter().map(|v| node_range(*v)).collect();
-        if !values.iter().all(|v| matches!(v, Expr::Async(_))) || !ranges.contains(&found) {
+        // Async blocks and calls (of `async fn`s: rustc said they are different futures).
+        let future_like =
+            |v: &&Expr| matches!(v, Expr::Async(_) | Expr::Call(_) | Expr::MethodCall(_));
+        if !values.iter().all(future_like) || !ranges.contains(&found) {
             return;
         }
         let name = super::locate::pat_ident(&l.pat).unwrap_or_default();
         owner = Some((node_range(l), name, ranges));
     });
     let (local, name, blocks) = owner?;
+    let all_blocks = blocks
+        .iter()
+        .all(|b| matches!(expr_at(&src, b).map(|l| l.expr), Some(Expr::Async(_))));
+    let kind = if all_blocks { "async block" } else { "future" };
     let pat_end = pattern_end(&src, &local)?;
     edits.push(edit(&src, pat_end..pat_end, format!(": {boxed}")));
     for b in &blocks {
@@ -346,7 +416,7 @@ fn distinct_blocks(input: &Input<'_>) -> Option<Proposal> {
         format!("`{name}`")
     };
     Some(Proposal::Edits(Fix {
-        title: format!("Box each async block so {what} has one type, `Pin<Box<dyn Future>>`"),
+        title: format!("Box each {kind} so {what} has one type, `Pin<Box<dyn Future>>`"),
         applicability: Applicability::MachineApplicable,
         edits,
     }))
