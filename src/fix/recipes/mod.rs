@@ -23,6 +23,7 @@ pub mod send;
 #[cfg(test)]
 mod testing;
 mod types;
+mod words;
 
 use super::Recipe;
 
@@ -33,16 +34,26 @@ pub const RECIPES: &[(&str, Recipe)] = &[
     ("async_main_entry", runtime_entry::async_main_entry),
     ("async_move", lifetimes::async_move),
     ("async_mutex", guards::async_mutex),
+    (
+        "async_trait_send_in_words",
+        words::async_trait_send_in_words,
+    ),
     ("async_twin", blocking::async_twin),
     ("await_context_words", await_::await_context_words),
     (
         "await_forgotten_future",
         future_never_awaited::await_forgotten_future,
     ),
+    (
+        "blocking_capture_in_words",
+        words::blocking_capture_in_words,
+    ),
     ("box_dyn_error_send_sync", send::box_dyn_error_send_sync),
     ("box_pin", pin::box_pin),
+    ("caller_lifetime_in_words", words::caller_lifetime_in_words),
     ("cell_to_atomic", send::cell_to_atomic),
     ("clone_into_task", lifetimes::clone_into_task),
+    ("closure_future_in_words", words::closure_future_in_words),
     ("current_thread_flavor", manifest::current_thread_flavor),
     ("guard_in_words", guards::guard_in_words),
     ("impl_future_return", pin::impl_future_return),
@@ -51,6 +62,7 @@ pub const RECIPES: &[(&str, Recipe)] = &[
         "join_awaited_futures",
         futures_awaited_one_by_one::join_awaited_futures,
     ),
+    ("local_executor_in_words", words::local_executor_in_words),
     (
         "pin_cancel_unsafe_future",
         cancel_unsafe_call_in_loop::pin_cancel_unsafe_future,
@@ -69,6 +81,10 @@ pub const RECIPES: &[(&str, Recipe)] = &[
     ("spawn_handler", blocking::spawn_handler),
     ("static_in_words", lifetimes::static_in_words),
     ("tokio_features", manifest::tokio_features),
+    (
+        "trait_object_send_in_words",
+        words::trait_object_send_in_words,
+    ),
 ];
 
 /// The recipe called `name`.
