@@ -55,6 +55,7 @@ pub const RECIPES: &[(&str, Recipe)] = &[
     ("clone_into_task", lifetimes::clone_into_task),
     ("closure_future_in_words", words::closure_future_in_words),
     ("current_thread_flavor", manifest::current_thread_flavor),
+    ("escaping_borrow_in_words", words::escaping_borrow_in_words),
     ("guard_in_words", guards::guard_in_words),
     ("impl_future_return", pin::impl_future_return),
     ("impl_trait_param", misc::impl_trait_param),

@@ -2,7 +2,8 @@
 //! sound without knowing more than the diagnostic and the file say: a non-`Send` capture of
 //! `spawn_blocking`'s closure, a one-thread executor inside a spawned task, a callback bound
 //! with a caller-chosen lifetime, a closure returning a borrowing `async` block, an
-//! `#[async_trait]` body that is not `Send`, a trait object without `+ Send`.
+//! `#[async_trait]` body that is not `Send`, a trait object without `+ Send`, a reference
+//! captured by an async block pointed at the block's own value.
 //!
 //! Each recipe reads only rustc's message, labels and child notes (never the rule's
 //! captures, so it works the same for any rule that names it), names the user's value and
@@ -216,6 +217,22 @@ pub fn trait_object_send_in_words(input: &Input<'_>) -> Option<Proposal> {
     Some(Proposal::InWords { text, lines })
 }
 
+/// `escaping_borrow_in_words`: E0521 "borrowed data escapes outside of async block": a
+/// reference captured from outside the block is assigned a borrow of the block's own value.
+pub fn escaping_borrow_in_words(input: &Input<'_>) -> Option<Proposal> {
+    let code = user_code(input)?;
+    let rustc = &input.diagnostic.rustc;
+    let outer = label_with(rustc, "declared here, outside of the async block body")
+        .and_then(|l| ticked_after(l, ""))?;
+    let inner = label_with(rustc, "escapes the async block body here")
+        .and_then(|l| ticked_after(l, "reference to "))?;
+    let lines = quoted(rustc, &code, 1)?;
+    let text = format!(
+        "do not point `{outer}` (the caller's reference) at `{inner}`, which the async block owns: give the block an owned value to use instead (for a `&str`, a `String` made from either one before the block), or bind a new local reference inside the block"
+    );
+    Some(Proposal::InWords { text, lines })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -351,5 +368,46 @@ mod tests {
         let d = not_send(LOCAL, "mut pool", 0, "LocalPool", 0, "tokio::spawn");
         let edited = LOCAL.replace("let mut pool", "let mut poool");
         assert!(run(local_executor_in_words, &d, &edited, None, None).is_none());
+    }
+
+    const ESCAPE: &str = "fn f<'a>(mut label: &'a str, fallback: String) -> impl std::future::Future<Output = usize> + 'a {\n    async move {\n        label = &fallback;\n        label.len()\n    }\n}\n";
+
+    #[test]
+    fn escaping_borrow_names_both_values() {
+        let d = diagnostic(
+            "error",
+            Some("E0521"),
+            "borrowed data escapes outside of async block",
+            vec![
+                span(
+                    ESCAPE,
+                    "label = &fallback",
+                    0,
+                    Some("reference to `fallback` escapes the async block body here"),
+                    true,
+                ),
+                span(
+                    ESCAPE,
+                    "&fallback",
+                    0,
+                    Some("borrow is only valid in the async block body"),
+                    false,
+                ),
+                span(
+                    ESCAPE,
+                    "mut label",
+                    0,
+                    Some("`label` declared here, outside of the async block body"),
+                    false,
+                ),
+            ],
+            vec![],
+        );
+        let (text, lines) = words(run(escaping_borrow_in_words, &d, ESCAPE, None, None));
+        assert!(
+            text.starts_with("do not point `label` (the caller's reference) at `fallback`"),
+            "{text}"
+        );
+        assert_eq!(lines, vec![1, 3]);
     }
 }
