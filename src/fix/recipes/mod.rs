@@ -31,6 +31,10 @@ use super::Recipe;
 pub const RECIPES: &[(&str, Recipe)] = &[
     ("annotate_error_type", misc::annotate_error_type),
     ("append_await", await_::append_await),
+    (
+        "async_closure_bound_in_words",
+        words::async_closure_bound_in_words,
+    ),
     ("async_main_entry", runtime_entry::async_main_entry),
     ("async_move", lifetimes::async_move),
     ("async_mutex", guards::async_mutex),

@@ -3,7 +3,8 @@
 //! `spawn_blocking`'s closure, a one-thread executor inside a spawned task, a callback bound
 //! with a caller-chosen lifetime, a closure returning a borrowing `async` block, an
 //! `#[async_trait]` body that is not `Send`, a trait object without `+ Send`, a reference
-//! captured by an async block pointed at the block's own value.
+//! captured by an async block pointed at the block's own value, an async closure given to a
+//! `FnOnce(&T) -> Fut` bound.
 //!
 //! Each recipe reads only rustc's message, labels and child notes (never the rule's
 //! captures, so it works the same for any rule that names it), names the user's value and
@@ -230,6 +231,20 @@ pub fn escaping_borrow_in_words(input: &Input<'_>) -> Option<Proposal> {
     let text = format!(
         "do not point `{outer}` (the caller's reference) at `{inner}`, which the async block owns: give the block an owned value to use instead (for a `&str`, a `String` made from either one before the block), or bind a new local reference inside the block"
     );
+    Some(Proposal::InWords { text, lines })
+}
+
+/// `async_closure_bound_in_words`: E0308 "one type is more general than the other" for an
+/// async closure given to a `FnOnce(&T) -> Fut` bound. Quotes the call and the bound.
+pub fn async_closure_bound_in_words(input: &Input<'_>) -> Option<Proposal> {
+    let code = user_code(input)?;
+    let rustc = &input.diagnostic.rustc;
+    rustc
+        .children
+        .iter()
+        .find(|c| c.message.starts_with("expected `async` closure body"))?;
+    let lines = quoted(rustc, &code, 1)?;
+    let text = "change the helper's bound to an async closure trait, `F: AsyncFnOnce(&mut T) -> R` (or `AsyncFnMut`/`AsyncFn`, Rust 1.85 or later), and drop its future type parameter; a `FnOnce(&mut T) -> Fut` bound cannot take a closure whose future borrows the argument".to_string();
     Some(Proposal::InWords { text, lines })
 }
 
