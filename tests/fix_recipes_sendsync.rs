@@ -171,6 +171,16 @@ fn every_rule_of_the_family_has_recipes_that_exist() {
         "clippy_await_holding_refcell_ref",
         "clippy_future_not_send",
         "lock_held_across_await",
+        "non_send_moved_to_blocking_thread",
+        "local_executor_in_spawned_task",
+        "std_guard_temporary_held_across_await",
+        "local_borrowed_for_caller_lifetime",
+        "closure_future_borrows_argument",
+        "async_closure_given_to_fn_bound",
+        "borrow_escapes_async_block",
+        "non_send_held_in_async_trait_method",
+        "shared_ref_to_non_sync_held_across_await",
+        "non_send_trait_object_in_task",
     ] {
         let rule = book.get(id).unwrap();
         assert!(!rule.fix_recipes.is_empty(), "{id} has no [[fix]]");
@@ -779,4 +789,94 @@ fn try_fix_round() {
         }
     }
     std::fs::write(&report, out).unwrap();
+}
+
+#[test]
+fn issue13_send_classes_get_their_fixes() {
+    let tokio = tokio();
+    // A temporary guard: its owned result is bound first, in the argument and the scrutinees.
+    let all = proposals("std_guard_temporary_held_across_await", &tokio);
+    let file = "std_guard_temporary_held_across_await/src/main.rs";
+    let out = fixed(
+        edits(
+            at(&all, "std_guard_temporary_held_across_await", 12),
+            Applicability::MachineApplicable,
+        ),
+        file,
+    );
+    assert!(
+        out.contains("        let len = names.read().unwrap().len();\n        store(len).await;\n")
+    );
+    let out = fixed(
+        edits(
+            at(&all, "std_guard_temporary_held_across_await", 29),
+            Applicability::MachineApplicable,
+        ),
+        file,
+    );
+    assert!(out.contains(
+        "        let popped = queue.lock().unwrap().pop();\n        if let Some(job) = popped {\n"
+    ));
+    // The Rc a blocking closure captures becomes an Arc; a raw pointer is said in words.
+    let all = proposals("non_send_moved_to_blocking_thread", &tokio);
+    let out = fixed(
+        edits(
+            at(&all, "non_send_moved_to_blocking_thread", 12),
+            Applicability::MachineApplicable,
+        ),
+        "non_send_moved_to_blocking_thread/src/main.rs",
+    );
+    assert!(out.contains("    let shared_payload = Arc::new(payload);\n"));
+    let (text, _) = in_words(at(&all, "non_send_moved_to_blocking_thread", 21));
+    assert!(text.contains("captures a `*const u8`"), "{text}");
+    // A one-thread executor: drive it where it was made.
+    let all = proposals("local_executor_in_spawned_task", &tokio);
+    let (text, lines) = in_words(at(&all, "local_executor_in_spawned_task", 14));
+    assert!(text.starts_with("`local_jobs` is a `LocalSet`"), "{text}");
+    assert!(text.contains("spawn_local"), "{text}");
+    assert!(lines.contains(&"        local_jobs.run_until(async { 1 }).await;"));
+    let (text, _) = in_words(at(&all, "local_executor_in_spawned_task", 29));
+    assert!(text.starts_with("`pool` is a `LocalPool`"), "{text}");
+    // Lifetimes: the bound to write, the closure to write.
+    let all = proposals("local_borrowed_for_caller_lifetime", &tokio);
+    let (text, _) = in_words(at(&all, "local_borrowed_for_caller_lifetime", 25));
+    assert!(
+        text.contains("`'a` is a lifetime its caller picks"),
+        "{text}"
+    );
+    let all = proposals("closure_future_borrows_argument", &tokio);
+    let (text, _) = in_words(at(&all, "closure_future_borrows_argument", 36));
+    assert!(text.starts_with("write an async closure"), "{text}");
+    let all = proposals("async_closure_given_to_fn_bound", &tokio);
+    let (_, lines) = in_words(at(&all, "async_closure_given_to_fn_bound", 30));
+    assert!(
+        lines.contains(&"    F: FnOnce(&mut Conn) -> Fut,"),
+        "{lines:?}"
+    );
+    let all = proposals("borrow_escapes_async_block", &tokio);
+    let (text, _) = in_words(at(&all, "borrow_escapes_async_block", 10));
+    assert!(text.starts_with("do not point `label`"), "{text}");
+    // `#[async_trait]`: the Rc becomes an Arc.
+    let all = proposals("non_send_held_in_async_trait_method", &tokio);
+    let out = fixed(
+        edits(
+            at(&all, "non_send_held_in_async_trait_method", 16),
+            Applicability::MachineApplicable,
+        ),
+        "non_send_held_in_async_trait_method/src/main.rs",
+    );
+    assert!(out.contains("let recent_keys = Arc::new(vec![key]);"));
+    // A trait object: its `+ Send` spelling, and where it is declared.
+    let all = proposals("non_send_trait_object_in_task", &tokio);
+    let (text, lines) = in_words(at(&all, "non_send_trait_object_in_task", 23));
+    assert!(
+        text.starts_with("write `Box<dyn Notifier + Send>`"),
+        "{text}"
+    );
+    assert!(lines.contains(&"fn make_notifier() -> Box<dyn Notifier> {"));
+    let (text, _) = in_words(at(&all, "non_send_trait_object_in_task", 31));
+    assert!(
+        text.starts_with("write `Box<dyn Fn(u32) + Send>`"),
+        "{text}"
+    );
 }

@@ -543,6 +543,27 @@ fn temporary(
             ],
         }));
     }
+    // (e) `store(m.lock().unwrap().len()).await`: the guard is a temporary in an argument of
+    // the awaited call; that argument's owned result goes into a local first.
+    if let Some(arg) = argument_holding(awaited, &temp) {
+        let name = owned_result_name(arg)?;
+        if name_used_in_fn(code, index, &name, &node_range(arg))? {
+            return None;
+        }
+        let arg_range = node_range(arg);
+        let arg_text = code.src(arg_range.clone());
+        return Some(Proposal::Edits(Fix {
+            title: format!("Compute `{name}` before the `.await`, so the {kind} ends there"),
+            applicability: Applicability::MachineApplicable,
+            edits: vec![
+                code.edit(
+                    lines.start..lines.start,
+                    format!("{indent}let {name} = {arg_text};\n"),
+                ),
+                code.edit(arg_range, name),
+            ],
+        }));
+    }
     // (d) `match m.lock().unwrap().len() { … x.await … }`: bind the scrutinee first.
     let scrutinee = match stmt {
         Stmt::Expr(Expr::Match(m), _) => &*m.expr,
@@ -579,6 +600,35 @@ fn temporary(
     }))
 }
 
+/// The argument of the awaited call (`f(…)` or `recv.f(…)`) that holds the temporary
+/// `temp`, when moving it before the statement keeps the order of evaluation: the callee is
+/// a path (or a method on a place) and every other argument is a path or a literal.
+fn argument_holding<'a>(awaited: &'a syn::ExprAwait, temp: &Range<usize>) -> Option<&'a Expr> {
+    let simple = |e: &Expr| matches!(e, Expr::Path(_) | Expr::Lit(_));
+    let args = match &*awaited.base {
+        Expr::Call(c) if matches!(&*c.func, Expr::Path(_)) => &c.args,
+        Expr::MethodCall(m) if lock_base(&m.receiver).is_some() => &m.args,
+        _ => return None,
+    };
+    let holding = args
+        .iter()
+        .find(|a| syntax::contains(&node_range(*a), temp))?;
+    args.iter()
+        .all(|a| std::ptr::eq(a, holding) || simple(a))
+        .then_some(holding)
+}
+
+/// Whether `name` appears in the function around `at` outside `at` (then a new local of that
+/// name could shadow or be shadowed); `None` when `at` is in no function.
+fn name_used_in_fn(code: &Code, index: &Index<'_>, name: &str, at: &Range<usize>) -> Option<bool> {
+    let func = index.fn_at(at.start)?;
+    let fn_range = node_range(func.block);
+    Some(code.ident_tokens(name).into_iter().any(|t| {
+        syntax::contains(&fn_range, &code.toks[t].range)
+            && !syntax::contains(at, &code.toks[t].range)
+    }))
+}
+
 /// The base a lock chain starts from (`m` of `m.lock().unwrap()`).
 fn lock_base(expr: &Expr) -> Option<&Expr> {
     let mut e = expr;
@@ -599,6 +649,11 @@ fn owned_result_name(expr: &Expr) -> Option<String> {
     const OWNED: &[&str] = &[
         "len",
         "is_empty",
+        // `&mut self -> Option<T>` / `T`: the element is moved out, never a borrow of the guard.
+        "pop",
+        "pop_front",
+        "pop_back",
+        "take",
         "contains",
         "contains_key",
         "count",
@@ -638,7 +693,13 @@ fn owned_result_name(expr: &Expr) -> Option<String> {
         }
         return None;
     }
-    (!is_keyword(&last)).then_some(last)
+    // A method named for an action names its result badly (`let pop = …`).
+    let name = match last.as_str() {
+        "pop" | "pop_front" | "pop_back" => "popped".to_string(),
+        "take" => "taken".to_string(),
+        _ => last,
+    };
+    (!is_keyword(&name)).then_some(name)
 }
 
 /// `async_mutex`: the `std::sync::Mutex` whose guard is alive at the `.await` becomes the
@@ -1154,6 +1215,57 @@ mod tests {
             "tokio::spawn(async move {",
         );
         assert_eq!(run(release_guard_before_await, &d, &text, None, None), None);
+    }
+
+    #[test]
+    fn an_argument_temporary_is_bound_first() {
+        let text = "use std::sync::{Arc, RwLock};\nasync fn store(n: usize) {}\nfn f(m: Arc<RwLock<Vec<u32>>>) {\n    tokio::spawn(async move {\n        store(m.read().unwrap().len()).await;\n    });\n}\n";
+        let d = not_send(
+            text,
+            "m.read().unwrap()",
+            0,
+            "std::sync::RwLockReadGuard<'_, Vec<u32>>",
+            0,
+            "tokio::spawn(async move {",
+        );
+        let p = run(release_guard_before_await, &d, text, None, None).unwrap();
+        let Proposal::Edits(fix) = &p else { panic!() };
+        assert_eq!(fix.applicability, Applicability::MachineApplicable);
+        let out = applied(&p, text);
+        assert!(
+            out.contains("        let len = m.read().unwrap().len();\n        store(len).await;\n"),
+            "{out}"
+        );
+        // Another argument that is a call would run after the lock instead of before it.
+        let text = text.replace("store(m", "store2(next(), m");
+        let d = not_send(
+            &text,
+            "m.read().unwrap()",
+            0,
+            "std::sync::RwLockReadGuard<'_, Vec<u32>>",
+            0,
+            "tokio::spawn(async move {",
+        );
+        assert_eq!(run(release_guard_before_await, &d, &text, None, None), None);
+    }
+
+    #[test]
+    fn a_popped_scrutinee_is_named_for_its_result() {
+        let text = "use std::sync::{Arc, Mutex};\nasync fn store(n: u32) {}\nfn f(q: Arc<Mutex<Vec<u32>>>) {\n    tokio::spawn(async move {\n        if let Some(job) = q.lock().unwrap().pop() {\n            store(job).await;\n        }\n    });\n}\n";
+        let d = not_send(
+            text,
+            "q.lock().unwrap()",
+            0,
+            "std::sync::MutexGuard<'_, Vec<u32>>",
+            0,
+            "tokio::spawn(async move {",
+        );
+        let p = run(release_guard_before_await, &d, text, None, None).unwrap();
+        let out = applied(&p, text);
+        assert!(
+            out.contains("        let popped = q.lock().unwrap().pop();\n        if let Some(job) = popped {\n"),
+            "{out}"
+        );
     }
 
     #[test]

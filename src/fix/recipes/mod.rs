@@ -1,15 +1,18 @@
 //! Every recipe, by the name rule files use in `[[fix]] recipe = "…"`. One file per family;
 //! each recipe is a [`Recipe`](super::Recipe) with its own unit tests beside it.
 
-mod async_closures;
 pub mod await_;
 pub mod blocking;
+pub mod guards;
+pub mod lifetimes;
 pub mod locate;
 pub mod manifest;
 pub mod misc;
 pub mod pin;
 pub mod runtime_entry;
+pub mod send;
 
+mod async_closures;
 mod body;
 mod cancel_unsafe_call_in_loop;
 #[cfg(test)]
@@ -17,15 +20,13 @@ mod check_findings;
 mod combinators;
 mod future_never_awaited;
 mod futures_awaited_one_by_one;
-pub mod guards;
 mod held;
 mod imports;
-pub mod lifetimes;
-pub mod send;
 mod streams;
 #[cfg(test)]
 mod testing;
 mod types;
+mod words;
 
 use super::Recipe;
 
@@ -33,38 +34,33 @@ use super::Recipe;
 pub const RECIPES: &[(&str, Recipe)] = &[
     ("annotate_error_type", misc::annotate_error_type),
     ("append_await", await_::append_await),
+    ("async_closure_bound_in_words", words::async_closure_bound_in_words),
     ("async_fn_dyn", async_closures::async_fn_dyn),
     ("async_main_entry", runtime_entry::async_main_entry),
     ("async_move", lifetimes::async_move),
     ("async_mutex", guards::async_mutex),
+    ("async_trait_send_in_words", words::async_trait_send_in_words),
     ("async_twin", blocking::async_twin),
     ("await_context_words", await_::await_context_words),
-    (
-        "await_forgotten_future",
-        future_never_awaited::await_forgotten_future,
-    ),
-    (
-        "awaited_twice_in_words",
-        combinators::awaited_twice_in_words,
-    ),
+    ("await_forgotten_future", future_never_awaited::await_forgotten_future),
+    ("awaited_twice_in_words", combinators::awaited_twice_in_words),
+    ("blocking_capture_in_words", words::blocking_capture_in_words),
     ("box_dyn_error_send_sync", send::box_dyn_error_send_sync),
     ("box_pin", pin::box_pin),
+    ("caller_lifetime_in_words", words::caller_lifetime_in_words),
     ("cell_to_atomic", send::cell_to_atomic),
     ("clone_into_task", lifetimes::clone_into_task),
+    ("closure_future_in_words", words::closure_future_in_words),
     ("current_thread_flavor", manifest::current_thread_flavor),
+    ("escaping_borrow_in_words", words::escaping_borrow_in_words),
     ("guard_in_words", guards::guard_in_words),
     ("impl_future_return", pin::impl_future_return),
     ("impl_trait_param", misc::impl_trait_param),
     ("import_stream_ext", streams::import_stream_ext),
-    (
-        "join_awaited_futures",
-        futures_awaited_one_by_one::join_awaited_futures,
-    ),
+    ("join_awaited_futures", futures_awaited_one_by_one::join_awaited_futures),
+    ("local_executor_in_words", words::local_executor_in_words),
     ("pin_boxed_items", combinators::pin_boxed_items),
-    (
-        "pin_cancel_unsafe_future",
-        cancel_unsafe_call_in_loop::pin_cancel_unsafe_future,
-    ),
+    ("pin_cancel_unsafe_future", cancel_unsafe_call_in_loop::pin_cancel_unsafe_future),
     ("pin_future", pin::pin_future),
     ("pin_select_futures", combinators::pin_select_futures),
     ("pin_stream", streams::pin_stream),
@@ -72,10 +68,7 @@ pub const RECIPES: &[(&str, Recipe)] = &[
     ("rc_to_arc", send::rc_to_arc),
     ("receiver_recv", streams::receiver_recv),
     ("refcell_to_mutex", send::refcell_to_mutex),
-    (
-        "release_guard_before_await",
-        guards::release_guard_before_await,
-    ),
+    ("release_guard_before_await", guards::release_guard_before_await),
     ("remove_await", await_::remove_await),
     ("remove_unused_async", misc::remove_unused_async),
     ("send_in_words", send::send_in_words),
@@ -83,6 +76,7 @@ pub const RECIPES: &[(&str, Recipe)] = &[
     ("static_in_words", lifetimes::static_in_words),
     ("stream_loop_in_words", streams::stream_loop_in_words),
     ("tokio_features", manifest::tokio_features),
+    ("trait_object_send_in_words", words::trait_object_send_in_words),
 ];
 
 /// The recipe called `name`.

@@ -73,6 +73,15 @@ fn target<'a>(input: &Input<'_>, code: &Code, index: &Index<'a>) -> Option<Targe
             ty,
         });
     }
+    // Captured by a closure that runs on another thread (`spawn_blocking(move || …)`): E0277
+    // with "required because it's used within this closure", primary span on the closure.
+    if rustc
+        .children
+        .iter()
+        .any(|c| c.message == "required because it's used within this closure")
+    {
+        return captured_by_closure(rustc, code, index);
+    }
     // Returned by the task: "`T` cannot be sent between threads safely" on the argument.
     let ty = rustc
         .message
@@ -88,6 +97,52 @@ fn target<'a>(input: &Input<'_>, code: &Code, index: &Index<'a>) -> Option<Targe
         subject: Subject::Produced(expr),
         ty,
     })
+}
+
+/// The value a closure sent to another thread captures: the one `let` before the closure,
+/// named inside it, whose type or initializer spells `Rc` (rustc names only the type).
+fn captured_by_closure<'a>(
+    rustc: &cargo_metadata::diagnostic::Diagnostic,
+    code: &Code,
+    index: &Index<'a>,
+) -> Option<Target<'a>> {
+    let ty = rustc
+        .message
+        .strip_prefix('`')?
+        .strip_suffix("` cannot be sent between threads safely")?
+        .to_string();
+    let span = rustc.spans.iter().find(|s| s.is_primary)?;
+    if span.file_name != code.name || !syntax::span_is_current(&code.text, span) {
+        return None;
+    }
+    let closure = span.byte_start as usize..span.byte_end as usize;
+    if !matches!(index.expr_exact(&closure)?, Expr::Closure(_)) {
+        return None;
+    }
+    let mut found: Vec<&'a Local> = Vec::new();
+    for tok in code
+        .toks
+        .iter()
+        .filter(|t| syntax::contains(&closure, &t.range))
+    {
+        let super::body::TokKind::Ident(name) = &tok.kind else {
+            continue;
+        };
+        let Some(local) = index.local_named_before(name, closure.start) else {
+            continue;
+        };
+        let spells_rc = code.src(node_range(local)).contains("Rc");
+        if spells_rc && !found.iter().any(|f| std::ptr::eq(*f, local)) {
+            found.push(local);
+        }
+    }
+    match found.as_slice() {
+        [local] => Some(Target {
+            subject: Subject::Local(local),
+            ty,
+        }),
+        _ => None,
+    }
 }
 
 /// The file of the diagnostic's span in the user's code, parsed.
@@ -1439,6 +1494,57 @@ mod tests {
     use crate::fix::recipes::testing::{applied, child, diagnostic, not_send, package, run, span};
 
     const RC_CASE: &str = "use std::rc::Rc;\nuse std::time::Duration;\n\nasync fn pause() {\n    tokio::time::sleep(Duration::from_millis(1)).await;\n}\n\nfn spawn_counter() {\n    tokio::spawn(async move {\n        let request_count = Rc::new(0u32);\n        pause().await;\n        println!(\"requests: {request_count}\");\n    });\n}\n";
+
+    #[test]
+    fn an_rc_captured_by_a_blocking_closure_becomes_arc() {
+        let text = "use std::rc::Rc;\n\nasync fn sum(v: Vec<u8>) -> usize {\n    let shared = Rc::new(v);\n    tokio::task::spawn_blocking(move || shared.len()).await.unwrap()\n}\n";
+        let d = diagnostic(
+            "error",
+            Some("E0277"),
+            "`Rc<Vec<u8>>` cannot be sent between threads safely",
+            vec![span(text, "move || shared.len()", 0, None, true)],
+            vec![
+                child(
+                    "note",
+                    "required because it's used within this closure",
+                    vec![],
+                ),
+                child("note", "required by a bound in `spawn_blocking`", vec![]),
+            ],
+        );
+        let tokio = package(&[Runtime::Tokio], &["full"]);
+        let p = run(rc_to_arc, &d, text, None, Some(&tokio)).unwrap();
+        let Proposal::Edits(fix) = &p else { panic!() };
+        assert_eq!(fix.applicability, Applicability::MachineApplicable);
+        let out = applied(&p, text);
+        assert!(out.contains("let shared = Arc::new(v);"), "{out}");
+        assert!(out.contains("use std::sync::Arc;"), "{out}");
+        // Two `Rc` locals used in the closure: no guess.
+        let two = text
+            .replace("move || shared.len()", "move || shared.len() + other.len()")
+            .replace(
+                "    let shared = Rc::new(v);\n",
+                "    let shared = Rc::new(v.clone());\n    let other = Rc::new(v);\n",
+            );
+        let d = diagnostic(
+            "error",
+            Some("E0277"),
+            "`Rc<Vec<u8>>` cannot be sent between threads safely",
+            vec![span(
+                &two,
+                "move || shared.len() + other.len()",
+                0,
+                None,
+                true,
+            )],
+            vec![child(
+                "note",
+                "required because it's used within this closure",
+                vec![],
+            )],
+        );
+        assert_eq!(run(rc_to_arc, &d, &two, None, Some(&tokio)), None);
+    }
 
     #[test]
     fn rc_becomes_arc_with_its_import() {
