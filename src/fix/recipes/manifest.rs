@@ -216,7 +216,12 @@ fn named_by_diagnostic(input: &Input<'_>) -> Vec<String> {
         out.push(f.clone());
     }
     let message = &input.diagnostic.rustc.message;
-    if message.contains("`rt-multi-thread` feature is disabled") {
+    // tokio-macros 2.7: "The default runtime flavor is `multi_thread`, but the
+    // `rt-multi-thread` feature is disabled." and, for `flavor = "multi_thread"` written out,
+    // "The runtime flavor `multi_thread` requires the `rt-multi-thread` feature."
+    if message.contains("`rt-multi-thread` feature is disabled")
+        || message.contains("requires the `rt-multi-thread` feature")
+    {
         out.push("rt-multi-thread".into());
     }
     if message.contains("find `main` in `tokio`") || message.contains("find `test` in `tokio`") {

@@ -6,6 +6,7 @@ pub mod blocking;
 pub mod locate;
 pub mod manifest;
 pub mod misc;
+pub mod not_a_future;
 pub mod pin;
 pub mod runtime_entry;
 
@@ -30,6 +31,10 @@ use super::Recipe;
 pub const RECIPES: &[(&str, Recipe)] = &[
     ("annotate_error_type", misc::annotate_error_type),
     ("append_await", await_::append_await),
+    (
+        "async_closure_to_block",
+        not_a_future::async_closure_to_block,
+    ),
     ("async_main_entry", runtime_entry::async_main_entry),
     ("async_move", lifetimes::async_move),
     ("async_mutex", guards::async_mutex),
@@ -51,6 +56,7 @@ pub const RECIPES: &[(&str, Recipe)] = &[
         "join_awaited_futures",
         futures_awaited_one_by_one::join_awaited_futures,
     ),
+    ("non_future_closure", not_a_future::non_future_closure),
     (
         "pin_cancel_unsafe_future",
         cancel_unsafe_call_in_loop::pin_cancel_unsafe_future,
@@ -64,7 +70,9 @@ pub const RECIPES: &[(&str, Recipe)] = &[
         guards::release_guard_before_await,
     ),
     ("remove_await", await_::remove_await),
+    ("remove_main_attribute", not_a_future::remove_main_attribute),
     ("remove_unused_async", misc::remove_unused_async),
+    ("result_tail_for_block", misc::result_tail_for_block),
     ("send_in_words", send::send_in_words),
     ("spawn_handler", blocking::spawn_handler),
     ("static_in_words", lifetimes::static_in_words),
