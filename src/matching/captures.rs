@@ -47,7 +47,11 @@ pub fn add_captures(
         .iter()
         .any(|f| matches!(f.as_str(), "rt" | "rt-multi-thread" | "full"));
     if dep.is_some() && !has_runtime && tokio_features.iter().any(|f| f == "macros") {
-        let runtime = if attr_is_test { "rt" } else { "rt-multi-thread" };
+        let runtime = if attr_is_test {
+            "rt"
+        } else {
+            "rt-multi-thread"
+        };
         tokio_features.push(runtime.to_string());
     }
     let tokio_features = &tokio_features;
@@ -100,6 +104,7 @@ mod tests {
                 default_features,
             }),
             in_workspace,
+            trpl_run_only: false,
         }
     }
 
@@ -141,7 +146,11 @@ mod tests {
         }
         // With `rt` already there, `macros` is all `#[tokio::main(flavor = …)]` lacks.
         let mut caps = BTreeMap::new();
-        add_captures(Some(&member(&["rt"], true, false)), &["macros".into()], &mut caps);
+        add_captures(
+            Some(&member(&["rt"], true, false)),
+            &["macros".into()],
+            &mut caps,
+        );
         assert_eq!(
             caps["tokio_toml"],
             r#"tokio = { version = "1.40", features = ["macros", "rt"] }"#

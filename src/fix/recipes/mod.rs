@@ -29,6 +29,7 @@ use super::Recipe;
 
 /// `(name, recipe)`, sorted by name (a test checks), looked up by [`get`].
 pub const RECIPES: &[(&str, Recipe)] = &[
+    ("add_async", runtime_entry::add_async),
     ("annotate_error_type", misc::annotate_error_type),
     ("append_await", await_::append_await),
     (
@@ -74,6 +75,7 @@ pub const RECIPES: &[(&str, Recipe)] = &[
     ("remove_unused_async", misc::remove_unused_async),
     ("result_tail_for_block", misc::result_tail_for_block),
     ("send_in_words", send::send_in_words),
+    ("set_edition", manifest::set_edition),
     ("spawn_handler", blocking::spawn_handler),
     ("static_in_words", lifetimes::static_in_words),
     ("tokio_features", manifest::tokio_features),

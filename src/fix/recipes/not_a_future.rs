@@ -189,7 +189,10 @@ mod tests {
             text,
             find(text, "await", Some("rows()")),
             None,
-            &[("alternatively, consider making `fn rows` asynchronous", None)],
+            &[(
+                "alternatively, consider making `fn rows` asynchronous",
+                None,
+            )],
         );
         let at = text.find("fn rows").unwrap();
         add_span(
