@@ -58,6 +58,7 @@ pub const RECIPES: &[(&str, Recipe)] = &[
         futures_awaited_one_by_one::join_awaited_futures,
     ),
     ("non_future_closure", not_a_future::non_future_closure),
+    ("non_future_to_spawn", not_a_future::non_future_to_spawn),
     (
         "pin_cancel_unsafe_future",
         cancel_unsafe_call_in_loop::pin_cancel_unsafe_future,

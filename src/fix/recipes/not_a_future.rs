@@ -4,6 +4,8 @@
 //!   `#[async_std::main]`), which the attribute turned into a plain fn: the attribute goes.
 //! - `non_future_closure`: a closure that returns a plain value given to a combinator that
 //!   wants a future from it: `then` becomes `map`; any other combinator, in words.
+//! - `non_future_to_spawn`: a plain call's value given to a spawn function: the helper's
+//!   `main` attribute goes, or the call moves to the blocking pool in a closure.
 //! - `async_closure_to_block`: `async || { … }` where a future is wanted: the `||` goes, so
 //!   the async block is the future.
 
@@ -26,12 +28,10 @@ fn callee_to_make_async(input: &Input<'_>) -> Option<(String, String)> {
     })
 }
 
-/// Removes a runtime's `main` attribute from the helper `async fn` the `.await` calls (the
-/// attribute made it a plain fn that blocks on its own runtime; without it the helper's
-/// future is awaited as written).
-pub fn remove_main_attribute(input: &Input<'_>) -> Option<Proposal> {
-    let (name, file) = callee_to_make_async(input)?;
-    let src = Source::read(input, &file)?;
+/// The edit that removes a runtime's `main` attribute (`#[tokio::main]`,
+/// `#[async_std::main]`) from the top-level `async fn name` of `src`, with the attribute's
+/// path.
+fn main_attribute_removal(src: &Source, name: &str) -> Option<(Edit, String)> {
     let f = src.ast.items.iter().find_map(|item| match item {
         syn::Item::Fn(f) if f.sig.ident == name && f.sig.asyncness.is_some() => Some(f),
         _ => None,
@@ -68,16 +68,98 @@ pub fn remove_main_attribute(input: &Input<'_>) -> Option<Proposal> {
             .map_or(range.end, |i| range.end + i);
         (range.start, after)
     };
-    Some(Proposal::Edits(Fix {
-        title: format!("Remove `#[{path}]` from `{name}`: only `main` starts the runtime"),
-        applicability: Applicability::MachineApplicable,
-        edits: vec![Edit {
+    Some((
+        Edit {
             file: src.file.clone(),
             start,
             end,
             replacement: String::new(),
-        }],
+        },
+        path,
+    ))
+}
+
+fn remove_attribute_fix(src: &Source, name: &str) -> Option<Proposal> {
+    let (edit, path) = main_attribute_removal(src, name)?;
+    Some(Proposal::Edits(Fix {
+        title: format!("Remove `#[{path}]` from `{name}`: only `main` starts the runtime"),
+        applicability: Applicability::MachineApplicable,
+        edits: vec![edit],
     }))
+}
+
+/// Removes a runtime's `main` attribute from the helper `async fn` the `.await` calls (the
+/// attribute made it a plain fn that blocks on its own runtime; without it the helper's
+/// future is awaited as written).
+pub fn remove_main_attribute(input: &Input<'_>) -> Option<Proposal> {
+    let (name, file) = callee_to_make_async(input)?;
+    let src = Source::read(input, &file)?;
+    remove_attribute_fix(&src, &name)
+}
+
+/// A plain call's value given to a spawn function (E0277 "`T` is not a future", required by
+/// a bound in `…spawn…`): a helper `async fn` that a `main` attribute made plain loses the
+/// attribute (machine-applicable); a call of a sync function of this file goes to the
+/// runtime's blocking pool in a `move` closure (to review: the closure takes ownership of
+/// what the call uses); anything else, in words.
+pub fn non_future_to_spawn(input: &Input<'_>) -> Option<Proposal> {
+    let (span, src) = Source::primary(input)?;
+    let at = span_range(span);
+    let arg = exprs_where(&src, |e, r| r == at && matches!(e, Expr::Call(_))).pop();
+    let callee = arg.as_ref().and_then(|a| match &a.expr {
+        Expr::Call(c) => super::locate::expr_ident(&c.func),
+        _ => None,
+    });
+    if let Some(name) = &callee {
+        if let Some(fix) = remove_attribute_fix(&src, name) {
+            return Some(fix);
+        }
+    }
+    let is_sync_fn = callee.as_ref().is_some_and(|name| {
+        src.ast.items.iter().any(|item| {
+            matches!(item, syn::Item::Fn(f) if f.sig.ident == name.as_str() && f.sig.asyncness.is_none())
+        })
+    });
+    let api = input.runtime();
+    // The spawn call whose only argument is the value.
+    let spawn_call = exprs_where(&src, |e, _| {
+        matches!(e, Expr::Call(c) if c.args.len() == 1
+            && node_range(&c.args[0]) == at
+            && matches!(&*c.func, Expr::Path(p)
+                if p.path.segments.last().is_some_and(|s| s.ident.to_string().starts_with("spawn"))))
+    })
+    .pop();
+    if let (true, Some(blocking), Some(call)) = (is_sync_fn, api.spawn_blocking(), &spawn_call) {
+        let Expr::Call(c) = &call.expr else {
+            return None;
+        };
+        let func = node_range(&*c.func);
+        return Some(Proposal::Edits(Fix {
+            title: format!("Run the blocking call on the blocking pool: `{blocking}(move || …)`"),
+            applicability: Applicability::MaybeIncorrect,
+            edits: vec![
+                Edit {
+                    file: src.file.clone(),
+                    start: func.start,
+                    end: func.end,
+                    replacement: blocking.to_string(),
+                },
+                Edit {
+                    file: src.file.clone(),
+                    start: at.start,
+                    end: at.start,
+                    replacement: "move || ".to_string(),
+                },
+            ],
+        }));
+    }
+    Some(Proposal::InWords {
+        text: "this value is already computed: the call ran on the current thread. Give the \
+               spawn function a future (an `async fn` call or an `async move { … }` block), or \
+               run blocking work on the runtime's blocking pool in a closure."
+            .to_string(),
+        lines: src.quote(&at),
+    })
 }
 
 /// The combinator a bound names: `futures::FutureExt::then` → (`FutureExt`, `then`).
@@ -240,6 +322,57 @@ mod tests {
             Some("async "),
         );
         assert_eq!(remove_main_attribute(&input_for(&d, &sources, None)), None);
+    }
+
+    #[test]
+    fn a_plain_call_given_to_spawn() {
+        use crate::context::{PackageContext, Runtime};
+        let text = "fn count(t: String) -> usize { t.len() }\n\n#[tokio::main]\nasync fn rows() -> u32 { 3 }\n\nasync fn run(t: String) {\n    let a = tokio::spawn(count(t));\n    let b = tokio::spawn(rows());\n}\n";
+        let sources = MemorySources::default().with("src/main.rs", text);
+        let pkg = PackageContext {
+            name: "app".into(),
+            runtimes: vec![Runtime::Tokio],
+            tokio: None,
+            in_workspace: false,
+            trpl_run_only: false,
+        };
+        let d = |needle: &str| {
+            diagnostic(
+                "error",
+                "E0277",
+                "`usize` is not a future",
+                "src/main.rs",
+                text,
+                find(text, needle, Some("async fn run")),
+                None,
+                &[("required by a bound in `tokio::spawn`", None)],
+            )
+        };
+        let count = d("count(t)");
+        let Some(Proposal::Edits(fix)) =
+            non_future_to_spawn(&input_for(&count, &sources, Some(&pkg)))
+        else {
+            panic!("no edit for the sync call")
+        };
+        assert_eq!(fix.applicability, Applicability::MaybeIncorrect);
+        let fixed = crate::fix::apply(text, &fix.edits).unwrap();
+        assert!(
+            fixed.contains("let a = tokio::task::spawn_blocking(move || count(t));"),
+            "{fixed}"
+        );
+        let rows = d("rows()");
+        let Some(Proposal::Edits(fix)) =
+            non_future_to_spawn(&input_for(&rows, &sources, Some(&pkg)))
+        else {
+            panic!("no edit for the attributed helper")
+        };
+        assert_eq!(fix.applicability, Applicability::MachineApplicable);
+        let fixed = crate::fix::apply(text, &fix.edits).unwrap();
+        assert!(
+            fixed.contains("\n\nasync fn rows() -> u32 { 3 }"),
+            "{fixed}"
+        );
+        assert!(!fixed.contains("#[tokio::main]\nasync fn rows"), "{fixed}");
     }
 
     #[test]
