@@ -79,6 +79,21 @@ pub struct PackageContext {
     pub tokio: Option<TokioDep>,
     /// More than one workspace member: `cargo add` needs `-p`.
     pub in_workspace: bool,
+    /// The `trpl` requirement admits a version before 0.3, which has `trpl::run` but not its
+    /// newer name `trpl::block_on` (trpl's CHANGELOG for 0.3.0; 0.3 keeps `run` as well).
+    pub trpl_run_only: bool,
+}
+
+/// Whether every version `req` admits is at least `major.minor` (some comparator bounds it from
+/// below there: `^0.3`, `~0.3`, `=0.3.0`, `>=0.3`, `>0.3`; `*` or `<1` do not).
+fn requires_at_least(req: &cargo_metadata::semver::VersionReq, major: u64, minor: u64) -> bool {
+    use cargo_metadata::semver::Op;
+    req.comparators.iter().any(|c| {
+        matches!(
+            c.op,
+            Op::Exact | Op::Greater | Op::GreaterEq | Op::Tilde | Op::Caret
+        ) && (c.major, c.minor.unwrap_or(0)) >= (major, minor)
+    })
 }
 
 /// What matching and the fix stage may ask about the project a stream comes from. Loaded
@@ -128,6 +143,7 @@ impl ProjectContext {
         for package in metadata.workspace_packages() {
             let mut runtimes = Vec::new();
             let mut tokio = None;
+            let mut trpl_run_only = false;
             for dep in &package.dependencies {
                 if dep.kind != DependencyKind::Normal {
                     continue;
@@ -136,6 +152,9 @@ impl ProjectContext {
                     continue;
                 };
                 runtimes.push(rt);
+                if rt == Runtime::Trpl {
+                    trpl_run_only = !requires_at_least(&dep.req, 0, 3);
+                }
                 if rt == Runtime::Tokio {
                     tokio = Some(TokioDep {
                         req: dep.req.to_string().trim_start_matches('^').to_string(),
@@ -153,6 +172,7 @@ impl ProjectContext {
                     runtimes,
                     tokio,
                     in_workspace: members > 1,
+                    trpl_run_only,
                 },
             );
         }
@@ -321,6 +341,18 @@ impl LockGraph {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_trpl_requirement_that_admits_0_2_has_only_run() {
+        use cargo_metadata::semver::VersionReq;
+        let at_least_0_3 = |r: &str| requires_at_least(&VersionReq::parse(r).unwrap(), 0, 3);
+        for r in ["0.3", "^0.3.0", "~0.3", "=0.3.0", ">=0.3, <0.5", "1"] {
+            assert!(at_least_0_3(r), "{r}");
+        }
+        for r in ["0.2", "0.1.0", "*", "<0.4", ">=0.1"] {
+            assert!(!at_least_0_3(r), "{r}");
+        }
+    }
 
     #[test]
     fn async_std_counts_only_where_it_is_reachable() {

@@ -42,6 +42,7 @@ fn package(runtimes: &[Runtime]) -> PackageContext {
             default_features: true,
         }),
         in_workspace: true,
+        trpl_run_only: false,
     }
 }
 

@@ -160,7 +160,7 @@ pub fn attach(verdict: &mut Verdict<'_>, diagnostic: &Diagnostic, project: &dyn 
         package: project.package(diagnostic),
         sources: project.sources(),
     };
-    explanation.proposal = propose(&explanation.rule.fix_recipes, &input);
+    explanation.proposal = propose(&explanation.rule.fix_recipes, &input).map(shorten_titles);
     // Every syn parse adds the file to proc-macro2's per-thread source map; without this a
     // long stream would keep every parsed file in memory.
     proc_macro2::extra::invalidate_current_thread_spans();
@@ -168,6 +168,23 @@ pub fn attach(verdict: &mut Verdict<'_>, diagnostic: &Diagnostic, project: &dyn 
         let (placed, diff) = show(fix, input.sources);
         explanation.placed = placed;
         explanation.diff = diff;
+    }
+}
+
+/// A proposal whose words name rustc's anonymous types the way explanations do
+/// (`{async block}`, not `{async block@src/main.rs:9:5: 9:10}`): recipes build their titles
+/// from captures, so this is done once here.
+fn shorten_titles(proposal: Proposal) -> Proposal {
+    use crate::rules::template::shorten_anonymous;
+    match proposal {
+        Proposal::Edits(mut fix) => {
+            fix.title = shorten_anonymous(&fix.title);
+            Proposal::Edits(fix)
+        }
+        Proposal::InWords { text, lines } => Proposal::InWords {
+            text: shorten_anonymous(&text),
+            lines,
+        },
     }
 }
 

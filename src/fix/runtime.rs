@@ -18,6 +18,8 @@ pub struct RuntimeApi {
     /// Tokio features enabled by the declaration (with `full` expanded), when tokio is a
     /// direct dependency.
     pub tokio_features: Option<Vec<String>>,
+    /// The package's trpl may be older than 0.3: only `trpl::run` is sure to exist.
+    pub trpl_run_only: bool,
 }
 
 /// The features tokio's `full` feature turns on (tokio 1.54 `Cargo.toml`).
@@ -67,6 +69,7 @@ impl RuntimeApi {
             runtime,
             has_futures,
             tokio_features,
+            trpl_run_only: package.is_some_and(|p| p.trpl_run_only),
         }
     }
 
@@ -99,7 +102,8 @@ impl RuntimeApi {
             // `#[async_std::main]` needs the `attributes` feature; `block_on` always exists.
             Runtime::AsyncStd => MainEntry::BlockOn("async_std::task::block_on"),
             // trpl 0.3 renamed `run` to `block_on` (its doc comment on `run` says so) and keeps
-            // `run` only for older copies of the Book.
+            // `run` only for older copies of the Book; 0.1 and 0.2 have only `run`.
+            Runtime::Trpl if self.trpl_run_only => MainEntry::BlockOn("trpl::run"),
             Runtime::Trpl => MainEntry::BlockOn("trpl::block_on"),
             Runtime::Futures => MainEntry::BlockOn("futures::executor::block_on"),
         }
@@ -257,6 +261,7 @@ mod tests {
                 default_features: true,
             }),
             in_workspace: false,
+            trpl_run_only: false,
         }
     }
 
@@ -267,6 +272,13 @@ mod tests {
         assert_eq!(api.runtime, Runtime::Trpl);
         assert_eq!(api.main_entry(), MainEntry::BlockOn("trpl::block_on"));
         assert_eq!(api.async_mutex(), None);
+        // A trpl before 0.3 (the Book's first printings) has only `run`.
+        let old_trpl = PackageContext {
+            trpl_run_only: true,
+            ..trpl.clone()
+        };
+        let api = RuntimeApi::for_package(Some(&old_trpl), None);
+        assert_eq!(api.main_entry(), MainEntry::BlockOn("trpl::run"));
         let smol = package(vec![Runtime::Smol, Runtime::Futures], None);
         let api = RuntimeApi::for_package(Some(&smol), None);
         assert_eq!(api.spawn(), Some("smol::spawn"));

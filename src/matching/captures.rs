@@ -22,6 +22,7 @@ pub fn add_captures(
     tokio_features: &[String],
     captures: &mut BTreeMap<String, String>,
 ) {
+    let attr_is_test = captures.get("attr").is_some_and(|a| a == "test");
     let mut put = |k: &str, v: String| {
         captures.entry(k.to_string()).or_insert(v);
     };
@@ -37,6 +38,23 @@ pub fn add_captures(
     }
     let dep = package.and_then(|p| p.tokio.as_ref());
     let mut features: Vec<String> = dep.map(|d| d.features.clone()).unwrap_or_default();
+    let mut tokio_features = tokio_features.to_vec();
+    // `macros` alone does not make `#[tokio::main]` build: it also needs a runtime (tokio-macros
+    // 2.7: "The #[tokio::main] macro requires rt or rt-multi-thread."). A tokio declared
+    // without one (`tokio = "1"`: its default feature set is empty) gets the one the attribute
+    // uses by default: `rt-multi-thread` for `main`, `rt` for `test`.
+    let has_runtime = features
+        .iter()
+        .any(|f| matches!(f.as_str(), "rt" | "rt-multi-thread" | "full"));
+    if dep.is_some() && !has_runtime && tokio_features.iter().any(|f| f == "macros") {
+        let runtime = if attr_is_test {
+            "rt"
+        } else {
+            "rt-multi-thread"
+        };
+        tokio_features.push(runtime.to_string());
+    }
+    let tokio_features = &tokio_features;
     for f in tokio_features {
         if !features.contains(f) {
             features.push(f.clone());
@@ -86,6 +104,7 @@ mod tests {
                 default_features,
             }),
             in_workspace,
+            trpl_run_only: false,
         }
     }
 
@@ -108,6 +127,34 @@ mod tests {
         );
         assert_eq!(caps["runtime"], "tokio");
         assert_eq!(caps["spawn_fn"], "tokio::spawn");
+    }
+
+    #[test]
+    fn macros_for_a_tokio_without_features_comes_with_a_runtime() {
+        for (attr, runtime) in [("main", "rt-multi-thread"), ("test", "rt")] {
+            let mut caps = BTreeMap::from([("attr".to_string(), attr.to_string())]);
+            let pkg = member(&[], true, false);
+            add_captures(Some(&pkg), &["macros".into()], &mut caps);
+            assert_eq!(
+                caps["tokio_toml"],
+                format!(r#"tokio = {{ version = "1.40", features = ["macros", "{runtime}"] }}"#)
+            );
+            assert_eq!(
+                caps["tokio_cargo_add"],
+                format!("cargo add tokio --features macros,{runtime}")
+            );
+        }
+        // With `rt` already there, `macros` is all `#[tokio::main(flavor = …)]` lacks.
+        let mut caps = BTreeMap::new();
+        add_captures(
+            Some(&member(&["rt"], true, false)),
+            &["macros".into()],
+            &mut caps,
+        );
+        assert_eq!(
+            caps["tokio_toml"],
+            r#"tokio = { version = "1.40", features = ["macros", "rt"] }"#
+        );
     }
 
     #[test]

@@ -118,6 +118,7 @@ pub fn package(member: &str) -> PackageContext {
         runtimes,
         tokio,
         in_workspace: true,
+        trpl_run_only: false,
     }
 }
 

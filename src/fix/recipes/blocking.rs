@@ -549,6 +549,7 @@ mod tests {
             runtimes: vec![rt],
             tokio: None,
             in_workspace: false,
+            trpl_run_only: false,
         }
     }
 

@@ -75,5 +75,6 @@ pub fn package(runtimes: Vec<Runtime>) -> PackageContext {
         runtimes,
         tokio,
         in_workspace: false,
+        trpl_run_only: false,
     }
 }

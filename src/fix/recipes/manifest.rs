@@ -216,7 +216,12 @@ fn named_by_diagnostic(input: &Input<'_>) -> Vec<String> {
         out.push(f.clone());
     }
     let message = &input.diagnostic.rustc.message;
-    if message.contains("`rt-multi-thread` feature is disabled") {
+    // tokio-macros 2.7: "The default runtime flavor is `multi_thread`, but the
+    // `rt-multi-thread` feature is disabled." and, for `flavor = "multi_thread"` written out,
+    // "The runtime flavor `multi_thread` requires the `rt-multi-thread` feature."
+    if message.contains("`rt-multi-thread` feature is disabled")
+        || message.contains("requires the `rt-multi-thread` feature")
+    {
         out.push("rt-multi-thread".into());
     }
     if message.contains("find `main` in `tokio`") || message.contains("find `test` in `tokio`") {
@@ -445,6 +450,86 @@ pub fn tokio_features(input: &Input<'_>) -> Option<Proposal> {
     }))
 }
 
+/// E0670 (`async fn` in Rust 2015): the package's `edition` becomes the one rustc's help names
+/// (`set `edition = "2024"` in `Cargo.toml``), written in `[package]` (replacing an `edition`
+/// line there, or after its `version` line, else right after `[package]`). A new edition can
+/// change what other code means (paths, keywords), so the edit is one to review; `cargo fix
+/// --edition` migrates code step by step.
+pub fn set_edition(input: &Input<'_>) -> Option<Proposal> {
+    let edition = input.diagnostic.rustc.children.iter().find_map(|c| {
+        let rest = c.message.split("set `edition = \"").nth(1)?;
+        let value = rest.split('"').next()?;
+        (value.len() == 4 && value.bytes().all(|b| b.is_ascii_digit())).then(|| value.to_string())
+    })?;
+    let manifest_path = input.diagnostic.manifest_path.as_deref()?;
+    let manifest = input.sources.read(manifest_path)?;
+    let (at, replacement) = edition_edit(&manifest, &edition)?;
+    Some(Proposal::Edits(Fix {
+        title: format!(
+            "Set `edition = \"{edition}\"` in {} (then check the rest of the crate, or migrate \
+             with `cargo fix --edition`)",
+            manifest_display(manifest_path)
+        ),
+        applicability: Applicability::MaybeIncorrect,
+        edits: vec![Edit {
+            file: manifest_path.to_string(),
+            start: at.start,
+            end: at.end,
+            replacement,
+        }],
+    }))
+}
+
+/// Where `edition = "<edition>"` goes in `manifest`'s `[package]` table, and the text.
+fn edition_edit(manifest: &str, edition: &str) -> Option<(Range<usize>, String)> {
+    let mut offset = 0;
+    let mut in_package = false;
+    let mut package_end = None;
+    let mut version_end = None;
+    for line in manifest.split_inclusive('\n') {
+        let start = offset;
+        offset += line.len();
+        let trimmed = line.trim();
+        if trimmed.starts_with('[') {
+            if in_package {
+                break;
+            }
+            in_package = trimmed == "[package]";
+            if in_package {
+                package_end = Some(offset);
+            }
+            continue;
+        }
+        if !in_package {
+            continue;
+        }
+        let key = trimmed.split('=').next().unwrap_or_default().trim();
+        if key.starts_with("edition.") {
+            return None;
+        }
+        if key == "edition" {
+            // `edition = "2015"` (or `edition.workspace = true`, left alone).
+            let value_start = start + line.find('=')? + 1;
+            let value_end = start + line.trim_end_matches(['\n', '\r']).len();
+            let value = manifest[value_start..value_end].trim();
+            if !value.starts_with('"') {
+                return None;
+            }
+            return Some((value_start..value_end, format!(" \"{edition}\"")));
+        }
+        if key == "version" {
+            version_end = Some(offset);
+        }
+    }
+    let at = version_end.or(package_end)?;
+    let newline = if manifest[..at].ends_with('\n') {
+        ""
+    } else {
+        "\n"
+    };
+    Some((at..at, format!("{newline}edition = \"{edition}\"\n")))
+}
+
 /// `#[tokio::main]` → `#[tokio::main(flavor = "current_thread")]`: the one-thread runtime,
 /// which needs only `rt`. For when `rt-multi-thread` cannot be enabled.
 pub fn current_thread_flavor(input: &Input<'_>) -> Option<Proposal> {
@@ -475,6 +560,35 @@ pub fn current_thread_flavor(input: &Input<'_>) -> Option<Proposal> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_edition_is_replaced_or_added_in_package() {
+        let with =
+            "[package]\nname = \"a\"\nversion = \"0.1.0\"\nedition = \"2015\"\n\n[dependencies]\n";
+        let (at, text) = edition_edit(with, "2024").unwrap();
+        let mut fixed = with.to_string();
+        fixed.replace_range(at, &text);
+        assert!(
+            fixed.contains("edition = \"2024\"\n\n[dependencies]"),
+            "{fixed}"
+        );
+        let without =
+            "[package]\nname = \"a\"\nversion = \"0.1.0\"\n\n[dependencies]\nedition = \"x\"\n";
+        let (at, text) = edition_edit(without, "2024").unwrap();
+        let mut fixed = without.to_string();
+        fixed.replace_range(at, &text);
+        assert_eq!(
+            fixed,
+            "[package]\nname = \"a\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n[dependencies]\nedition = \"x\"\n"
+        );
+        assert_eq!(
+            edition_edit(
+                "[package]\nname = \"a\"\nedition.workspace = true\n",
+                "2024"
+            ),
+            None
+        );
+    }
 
     #[test]
     fn features_of_paths_and_attributes() {

@@ -40,8 +40,9 @@ fn free_fn<'f>(src: &'f Source, name: &str) -> Option<&'f syn::ItemFn> {
     })
 }
 
-/// The `?` expressions directly in an async block (not in closures or blocks nested in it).
-fn question_marks(block: &syn::ExprAsync) -> Vec<syn::ExprTry> {
+/// The `?` expressions directly in an async block or a closure's body (not in closures or
+/// async blocks nested in it).
+fn question_marks(body: &Expr) -> Vec<syn::ExprTry> {
     struct Find(Vec<syn::ExprTry>);
     impl<'ast> Visit<'ast> for Find {
         fn visit_expr_try(&mut self, t: &'ast syn::ExprTry) {
@@ -53,41 +54,22 @@ fn question_marks(block: &syn::ExprAsync) -> Vec<syn::ExprTry> {
         fn visit_item(&mut self, _: &'ast syn::Item) {}
     }
     let mut find = Find(Vec::new());
-    find.visit_block(&block.block);
+    match body {
+        Expr::Async(a) => find.visit_block(&a.block),
+        Expr::Closure(c) => find.visit_expr(&c.body),
+        _ => {}
+    }
     find.0
 }
 
-/// E0282 for an async block's `Result<_, _>`: `Ok` at the tail rustc points at becomes
-/// `Ok::<_, E>`, `E` being the error type every `?` in the block propagates (read from the
-/// signatures of the functions they call, in this file).
-pub fn annotate_error_type(input: &Input<'_>) -> Option<Proposal> {
-    let (_, src) = Source::primary(input)?;
-    let diag = &input.diagnostic.rustc;
-    if !diag.message.contains("Result<") {
-        return None;
-    }
-    let at = diag.spans.iter().find(|s| {
-        s.label.as_deref() == Some("type must be known at this point") && s.file_name == src.file
-    })?;
-    let at = span_range(at);
-    let ok = exprs_where(&src, |e, r| {
-        r == at && matches!(e, Expr::Call(c) if matches!(&*c.func, Expr::Path(p) if p.path.is_ident("Ok")))
-    })
-    .pop()?;
-    let Expr::Call(call) = &ok.expr else {
-        return None;
-    };
-    let ok_path = node_range(&*call.func);
-    let block = exprs_where(&src, |e, r| {
-        matches!(e, Expr::Async(_)) && syntax::contains(&r, &at)
-    })
-    .pop()?;
-    let Expr::Async(block_expr) = &block.expr else {
-        return None;
-    };
+/// The one error type every `?` in `body` propagates, read from the signatures of the free
+/// functions they call (`f(..)?` or `f(..).await?`) in this file; else the `?`s whose error
+/// type is unknown (all of them when the known ones disagree).
+fn propagated_error(src: &Source, body: &Expr) -> Result<String, Vec<Range<usize>>> {
     let mut errors = Vec::new();
     let mut unknown = Vec::new();
-    for q in question_marks(block_expr) {
+    let marks = question_marks(body);
+    for q in &marks {
         let mut inner = &*q.expr;
         if let Expr::Await(a) = inner {
             inner = &a.base;
@@ -97,18 +79,66 @@ pub fn annotate_error_type(input: &Input<'_>) -> Option<Proposal> {
             _ => None,
         };
         match name
-            .and_then(|n| free_fn(&src, &n))
-            .and_then(|f| declared_error(&src, &f.sig))
+            .and_then(|n| free_fn(src, &n))
+            .and_then(|f| declared_error(src, &f.sig))
         {
             Some(e) => errors.push(e.split_whitespace().collect::<String>()),
-            None => unknown.push(node_range(&q)),
+            None => unknown.push(node_range(q)),
         }
     }
     errors.sort();
     errors.dedup();
-    match (errors.as_slice(), unknown.is_empty()) {
-        ([error], true) => Some(Proposal::Edits(Fix {
-            title: format!("Name the async block's error type: `Ok::<_, {error}>(…)`"),
+    match errors.as_slice() {
+        [error] if unknown.is_empty() => Ok(error.clone()),
+        [_] => Err(unknown),
+        _ => Err(marks.iter().map(node_range).collect()),
+    }
+}
+
+/// E0282 for an async block's `Result<_, _>`: `Ok` at the tail rustc points at becomes
+/// `Ok::<_, E>`, `E` being the error type every `?` in the block propagates (read from the
+/// signatures of the functions they call, in this file).
+pub fn annotate_error_type(input: &Input<'_>) -> Option<Proposal> {
+    let (span, src) = Source::primary(input)?;
+    let diag = &input.diagnostic.rustc;
+    let is_ok_call = |e: &Expr| matches!(e, Expr::Call(c) if matches!(&*c.func, Expr::Path(p) if p.path.is_ident("Ok")));
+    // `… for `Result<…, _>``: the tail rustc labels; bare "type annotations needed": the tail
+    // whose `Ok` rustc points at (it cannot infer `E` there).
+    let ok = if diag.message.contains("Result<") {
+        let at = diag.spans.iter().find(|s| {
+            s.label.as_deref() == Some("type must be known at this point")
+                && s.file_name == src.file
+        })?;
+        let at = span_range(at);
+        exprs_where(&src, |e, r| r == at && is_ok_call(e)).pop()?
+    } else if diag.message == "type annotations needed" {
+        let at = span_range(span);
+        exprs_where(&src, |e, _| {
+            is_ok_call(e) && matches!(e, Expr::Call(c) if node_range(&*c.func) == at)
+        })
+        .pop()?
+    } else {
+        return None;
+    };
+    let Expr::Call(call) = &ok.expr else {
+        return None;
+    };
+    let ok_path = node_range(&*call.func);
+    // The innermost async block (or, for the bare form, closure) around the tail.
+    let bare = !diag.message.contains("Result<");
+    let block = exprs_where(&src, |e, r| {
+        (matches!(e, Expr::Async(_)) || (bare && matches!(e, Expr::Closure(_))))
+            && syntax::contains(&r, &ok.range)
+    })
+    .pop()?;
+    let what = if matches!(block.expr, Expr::Async(_)) {
+        "async block"
+    } else {
+        "closure"
+    };
+    match propagated_error(&src, &block.expr) {
+        Ok(error) => Some(Proposal::Edits(Fix {
+            title: format!("Name the {what}'s error type: `Ok::<_, {error}>(…)`"),
             applicability: Applicability::MachineApplicable,
             edits: vec![edit(
                 &src,
@@ -116,18 +146,71 @@ pub fn annotate_error_type(input: &Input<'_>) -> Option<Proposal> {
                 format!("::<_, {error}>"),
             )],
         })),
-        _ => {
+        Err(unknown) => {
             let mut ranges = vec![ok.range.clone()];
             ranges.extend(unknown);
             Some(Proposal::InWords {
-                text: "nothing says which error type this async block returns: write the tail \
-                       as `Ok::<_, E>(…)`, with `E` the error type its `?`s propagate (one type \
-                       all of them convert into, such as the function's own error type or \
-                       `Box<dyn std::error::Error + Send + Sync>`)."
-                    .to_string(),
+                text: format!(
+                    "nothing says which error type this {what} returns: write the tail as \
+                     `Ok::<_, E>(…)`, with `E` the error type its `?`s propagate (one type all \
+                     of them convert into, such as the function's own error type or \
+                     `Box<dyn std::error::Error + Send + Sync>`)."
+                ),
                 lines: src.quote_all(&ranges),
             })
         }
+    }
+}
+
+/// E0277 for a `?` in an async block whose value is `()`: the block ends with
+/// `Ok::<(), E>(())`, `E` read as for [`annotate_error_type`]. Only when the block's last
+/// statement ends with `;` (no tail expression to replace). The block's value becomes a
+/// `Result` its awaiter must handle, so the edit is one to review.
+pub fn result_tail_for_block(input: &Input<'_>) -> Option<Proposal> {
+    let (span, src) = Source::primary(input)?;
+    let at = span_range(span);
+    if src.slice(&at) != "?" {
+        return None;
+    }
+    let block = exprs_where(&src, |e, r| {
+        matches!(e, Expr::Async(_)) && syntax::contains(&r, &at)
+    })
+    .pop()?;
+    let Expr::Async(async_block) = &block.expr else {
+        return None;
+    };
+    let last = async_block.block.stmts.last()?;
+    let ends_with_semi = match last {
+        syn::Stmt::Local(_) => true,
+        syn::Stmt::Expr(_, semi) => semi.is_some(),
+        syn::Stmt::Macro(m) => m.semi_token.is_some(),
+        syn::Stmt::Item(_) => false,
+    };
+    let last_range = node_range(last);
+    match propagated_error(&src, &block.expr) {
+        Ok(error) if ends_with_semi => {
+            let indent = syntax::indent_at(&src.text, last_range.start).to_string();
+            Some(Proposal::Edits(Fix {
+                title: format!(
+                    "End the async block with `Ok::<(), {error}>(())`, so its `?` returns a \
+                     `Result` (then handle it where the block is awaited)"
+                ),
+                applicability: Applicability::MaybeIncorrect,
+                edits: vec![edit(
+                    &src,
+                    last_range.end..last_range.end,
+                    format!("\n{indent}Ok::<(), {error}>(())"),
+                )],
+            }))
+        }
+        _ => Some(Proposal::InWords {
+            text: "this `?` returns from the async block, not from the function: end the block \
+                   with `Ok::<(), E>(())` (with `E` the error type its `?`s propagate) and \
+                   handle that `Result` where the block is awaited, or handle the error inside \
+                   the block."
+                .to_string(),
+            lines: src.quote_all([&at, &last_range]),
+        }),
     }
 }
 
@@ -409,6 +492,86 @@ mod tests {
         assert!(crate::fix::apply(&text, &fix.edits)
             .unwrap()
             .contains("Ok::<_, E>(x)"));
+    }
+
+    #[test]
+    fn a_bare_ok_tail_gets_the_error_type_in_a_block_or_a_closure() {
+        use crate::fix::recipes::locate::test_support::find;
+        let base = "struct Bad;\nasync fn get() -> Result<u8, Bad> { Ok(1) }\nfn parse() -> Result<u8, Bad> { Ok(1) }\n";
+        for (body, expected) in [
+            (
+                "async fn run() {\n    let _ = async {\n        get().await?;\n        Ok(())\n    }\n    .await;\n}\n",
+                "Ok::<_, Bad>(())",
+            ),
+            (
+                "fn run() {\n    let _ = (|| {\n        parse()?;\n        Ok(())\n    })();\n}\n",
+                "Ok::<_, Bad>(())",
+            ),
+        ] {
+            let text = format!("{base}{body}");
+            let sources = MemorySources::default().with("src/main.rs", &text);
+            let d = diagnostic(
+                "error",
+                "E0282",
+                "type annotations needed",
+                "src/main.rs",
+                &text,
+                find(&text, "Ok", Some("?;")),
+                Some("cannot infer type of the type parameter `E` declared on the enum `Result`"),
+                &[],
+            );
+            let Some(Proposal::Edits(fix)) = annotate_error_type(&input_for(&d, &sources, None))
+            else {
+                panic!("expected edits for {body}")
+            };
+            assert_eq!(fix.applicability, Applicability::MachineApplicable);
+            let fixed = crate::fix::apply(&text, &fix.edits).unwrap();
+            assert!(fixed.contains(expected), "{fixed}");
+        }
+    }
+
+    #[test]
+    fn a_question_mark_in_a_unit_async_block_gets_a_result_tail() {
+        use crate::fix::recipes::locate::test_support::find;
+        let text = "async fn load() -> Result<u8, std::io::Error> { Ok(1) }\nasync fn run() {\n    let t = async {\n        let n = load().await?;\n        println!(\"{n}\");\n    };\n    t.await;\n}\n";
+        let sources = MemorySources::default().with("src/main.rs", text);
+        let d = diagnostic(
+            "error",
+            "E0277",
+            "the `?` operator can only be used in an async block that returns `Result` or `Option` (or another type that implements `FromResidual`)",
+            "src/main.rs",
+            text,
+            find(text, "?", Some("load()")),
+            Some("cannot use the `?` operator in an async block that returns `()`"),
+            &[],
+        );
+        let Some(Proposal::Edits(fix)) = result_tail_for_block(&input_for(&d, &sources, None))
+        else {
+            panic!("expected edits")
+        };
+        assert_eq!(fix.applicability, Applicability::MaybeIncorrect);
+        let fixed = crate::fix::apply(text, &fix.edits).unwrap();
+        assert!(
+            fixed.contains("println!(\"{n}\");\n        Ok::<(), std::io::Error>(())\n    };"),
+            "{fixed}"
+        );
+        // A `?` on a call whose signature is not in the file: in words.
+        let text = text.replace("load().await?", "std::fs::read(\"x\")?");
+        let sources = MemorySources::default().with("src/main.rs", &text);
+        let d = diagnostic(
+            "error",
+            "E0277",
+            "the `?` operator can only be used in an async block that returns `Result` or `Option`",
+            "src/main.rs",
+            &text,
+            find(&text, "?", Some("read(")),
+            None,
+            &[],
+        );
+        assert!(matches!(
+            result_tail_for_block(&input_for(&d, &sources, None)),
+            Some(Proposal::InWords { .. })
+        ));
     }
 
     #[test]

@@ -8,6 +8,7 @@ pub mod lifetimes;
 pub mod locate;
 pub mod manifest;
 pub mod misc;
+pub mod not_a_future;
 pub mod pin;
 pub mod runtime_entry;
 pub mod send;
@@ -32,9 +33,11 @@ use super::Recipe;
 
 /// `(name, recipe)`, sorted by name (a test checks), looked up by [`get`].
 pub const RECIPES: &[(&str, Recipe)] = &[
+    ("add_async", runtime_entry::add_async),
     ("annotate_error_type", misc::annotate_error_type),
     ("append_await", await_::append_await),
     ("async_closure_bound_in_words", words::async_closure_bound_in_words),
+    ("async_closure_to_block", not_a_future::async_closure_to_block),
     ("async_fn_dyn", async_closures::async_fn_dyn),
     ("async_main_entry", runtime_entry::async_main_entry),
     ("async_move", lifetimes::async_move),
@@ -59,6 +62,8 @@ pub const RECIPES: &[(&str, Recipe)] = &[
     ("import_stream_ext", streams::import_stream_ext),
     ("join_awaited_futures", futures_awaited_one_by_one::join_awaited_futures),
     ("local_executor_in_words", words::local_executor_in_words),
+    ("non_future_closure", not_a_future::non_future_closure),
+    ("non_future_to_spawn", not_a_future::non_future_to_spawn),
     ("pin_boxed_items", combinators::pin_boxed_items),
     ("pin_cancel_unsafe_future", cancel_unsafe_call_in_loop::pin_cancel_unsafe_future),
     ("pin_future", pin::pin_future),
@@ -70,8 +75,11 @@ pub const RECIPES: &[(&str, Recipe)] = &[
     ("refcell_to_mutex", send::refcell_to_mutex),
     ("release_guard_before_await", guards::release_guard_before_await),
     ("remove_await", await_::remove_await),
+    ("remove_main_attribute", not_a_future::remove_main_attribute),
     ("remove_unused_async", misc::remove_unused_async),
+    ("result_tail_for_block", misc::result_tail_for_block),
     ("send_in_words", send::send_in_words),
+    ("set_edition", manifest::set_edition),
     ("spawn_handler", blocking::spawn_handler),
     ("static_in_words", lifetimes::static_in_words),
     ("stream_loop_in_words", streams::stream_loop_in_words),

@@ -211,6 +211,31 @@ pub fn async_main_entry(input: &Input<'_>) -> Option<Proposal> {
     }
 }
 
+/// tokio-macros' "the `async` keyword is missing from the function declaration" (its span is
+/// the `fn` token): `async` goes before `fn`, which is what `#[tokio::main]` and
+/// `#[tokio::test]` expect.
+pub fn add_async(input: &Input<'_>) -> Option<Proposal> {
+    let (span, src) = Source::primary(input)?;
+    let at = span_range(span);
+    if src.slice(&at) != "fn" {
+        return None;
+    }
+    let name = src.ast.items.iter().find_map(|item| match item {
+        syn::Item::Fn(f) if f.sig.fn_token.span.byte_range() == at => Some(f.sig.ident.to_string()),
+        _ => None,
+    })?;
+    Some(Proposal::Edits(Fix {
+        title: format!("Make `{name}` an `async fn`, as the attribute expects"),
+        applicability: Applicability::MachineApplicable,
+        edits: vec![Edit {
+            file: src.file.clone(),
+            start: at.start,
+            end: at.start,
+            replacement: "async ".to_string(),
+        }],
+    }))
+}
+
 fn no_runtime_words(src: &Source, main: &syn::ItemFn) -> Proposal {
     let sig = node_range(&main.sig);
     Proposal::InWords {
@@ -242,6 +267,7 @@ mod tests {
                 default_features: true,
             }),
             in_workspace: false,
+            trpl_run_only: false,
         }
     }
 
@@ -375,6 +401,30 @@ mod tests {
         assert!(
             fixed.contains("#[tokio::main(flavor = \"current_thread\")]\nasync fn main() {"),
             "{fixed}"
+        );
+    }
+
+    #[test]
+    fn a_sync_fn_under_the_attribute_becomes_async() {
+        use crate::fix::recipes::locate::test_support::find;
+        let text = "#[tokio::main]\nfn main() {\n    println!(\"hi\");\n}\n";
+        let d = diagnostic(
+            "error",
+            "",
+            "the `async` keyword is missing from the function declaration",
+            "src/main.rs",
+            text,
+            find(text, "fn", None),
+            None,
+            &[],
+        );
+        let sources = MemorySources::default().with("src/main.rs", text);
+        let Some(Proposal::Edits(fix)) = add_async(&input_for(&d, &sources, None)) else {
+            panic!("no edit");
+        };
+        assert_eq!(
+            crate::fix::apply(text, &fix.edits).unwrap(),
+            "#[tokio::main]\nasync fn main() {\n    println!(\"hi\");\n}\n"
         );
     }
 

@@ -153,6 +153,7 @@ pub fn package(runtimes: &[Runtime], tokio_features: &[&str]) -> PackageContext 
             default_features: true,
         }),
         in_workspace: false,
+        trpl_run_only: false,
     }
 }
 
