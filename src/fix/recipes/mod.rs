@@ -20,6 +20,7 @@ mod held;
 mod imports;
 pub mod lifetimes;
 pub mod send;
+mod suggestion;
 #[cfg(test)]
 mod testing;
 mod types;
@@ -65,6 +66,7 @@ pub const RECIPES: &[(&str, Recipe)] = &[
     ),
     ("remove_await", await_::remove_await),
     ("remove_unused_async", misc::remove_unused_async),
+    ("rustc_suggestion", suggestion::rustc_suggestion),
     ("send_in_words", send::send_in_words),
     ("spawn_handler", blocking::spawn_handler),
     ("static_in_words", lifetimes::static_in_words),
