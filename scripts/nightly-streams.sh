@@ -6,6 +6,7 @@
 #   scripts/nightly-streams.sh                       # every member of the fixtures workspace
 #   scripts/nightly-streams.sh rc_held_across_await unused_future   # only these
 #   scripts/nightly-streams.sh --report tests/fixtures/notes/nightly-$(date +%F).md
+#   scripts/nightly-streams.sh --replay-only     # compare the streams already recorded
 #
 # Environment:
 #   NIGHTLY_TOOLCHAIN    rustup toolchain to record with (default `nightly`)
@@ -34,12 +35,14 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$repo_root/target/nightly-fixtures}
 tool="${EXPLAIN_ASYNC:-$repo_root/target/debug/cargo-explain-async}"
 
 report=""
+record=1
 members=()
 while [ "$#" -gt 0 ]; do
     case "$1" in
         --report) report="${2:?--report needs a file}"; shift 2 ;;
         --report=*) report="${1#--report=}"; shift ;;
-        -h|--help) sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --replay-only) record=0; shift ;;
+        -h|--help) sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         -*) echo "error: unknown option $1" >&2; exit 2 ;;
         *) members+=("$1"); shift ;;
     esac
@@ -58,11 +61,13 @@ if [ -z "${EXPLAIN_ASYNC:-}" ] && [ ! -x "$tool" ]; then
     (cd "$repo_root" && env -u RUSTUP_TOOLCHAIN cargo build --quiet)
 fi
 
-echo "recording with $(rustup run "$toolchain" rustc --version) into ${out_dir#"$repo_root"/}" >&2
-# CARGO=cargo: when this script runs under cargo, $CARGO names stable's cargo binary, which
-# would bypass rustup's toolchain choice.
-RUSTUP_TOOLCHAIN="$toolchain" CARGO=cargo STREAMS_DIR="$out_dir" \
-    "$repo_root/scripts/record-streams.sh" ${members[@]+"${members[@]}"} >&2
+if [ "$record" -eq 1 ]; then
+    echo "recording with $(rustup run "$toolchain" rustc --version) into ${out_dir#"$repo_root"/}" >&2
+    # CARGO=cargo: when this script runs under cargo, $CARGO names stable's cargo binary,
+    # which would bypass rustup's toolchain choice.
+    RUSTUP_TOOLCHAIN="$toolchain" CARGO=cargo STREAMS_DIR="$out_dir" \
+        "$repo_root/scripts/record-streams.sh" ${members[@]+"${members[@]}"} >&2
+fi
 
 python3 - "$repo_root" "$out_dir" "$tool" "$toolchain" "$report" ${members[@]+"${members[@]}"} <<'PY'
 import json, os, re, subprocess, sys
@@ -89,6 +94,14 @@ def user_span(message):
         span = exp and exp.get("span")
     return primary
 
+def texts(m):
+    """The words rules match on: the message, every child's message, every span label."""
+    out = [m["message"]]
+    out += [s["label"] for s in m.get("spans", []) if s.get("label")]
+    for c in m.get("children", []):
+        out += texts(c)
+    return out
+
 def replay(path):
     """(file, line, rule) of every explained diagnostic, and every diagnostic's key/message."""
     run = subprocess.run([tool, "--from", path, "--format", "json"], capture_output=True)
@@ -104,7 +117,7 @@ def replay(path):
         span = user_span(m)
         where = (span["file_name"], span["line_start"]) if span else ("?", 0)
         code = (m.get("code") or {}).get("code") or ""
-        messages.append((where, code, m["message"]))
+        messages.append((where, code, texts(m)))
         if "explain_async" in msg:
             found.add((where[0], where[1], msg["explain_async"]["rule"]))
     return found, messages
@@ -147,12 +160,14 @@ for member in members:
         old, new = {}, {}
         for table, msgs in ((old, stable_msgs), (new, nightly_msgs)):
             for w, c, t in msgs:
-                table.setdefault((w, c), []).append(t)
+                table.setdefault((w, c), []).extend(t)
         for key in sorted(set(old) | set(new)):
-            a, b = sorted(old.get(key, [])), sorted(new.get(key, []))
-            if a != b:
+            a, b = old.get(key, []), new.get(key, [])
+            gone = [t for t in a if t not in b]
+            came = [t for t in b if t not in a]
+            if gone or came:
                 (f, l), code = key
-                wording.append((f"{f}:{l}", code, "; ".join(a) or None, "; ".join(b) or None))
+                wording.append((f"{f}:{l}", code, "; ".join(gone) or None, "; ".join(came) or None))
 
 def cell(text):
     if text is None:
@@ -166,7 +181,7 @@ lines = [f"# Nightly streams: {version}", "",
 lines += ["## Markers no longer explained", ""] + ([f"- {x}" for x in lost] or ["None."]) + [""]
 lines += ["## Explanations that are new (near misses, controls, unmarked lines)", ""]
 lines += ([f"- {x}" for x in gained] or ["None."]) + [""]
-lines += ["## Messages whose text differs from the recorded stable stream", ""]
+lines += ["## Words that differ from the recorded stable stream (messages, children, labels)", ""]
 if wording:
     lines += ["| where | code | stable | nightly |", "|---|---|---|---|"]
     lines += [f"| {w} | {c or '-'} | {cell(a)} | {cell(b)} |" for w, c, a, b in wording]
