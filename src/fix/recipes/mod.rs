@@ -19,6 +19,7 @@ pub mod guards;
 mod held;
 mod imports;
 pub mod lifetimes;
+mod select_moved;
 pub mod send;
 mod suggestion;
 #[cfg(test)]
@@ -57,6 +58,7 @@ pub const RECIPES: &[(&str, Recipe)] = &[
         cancel_unsafe_call_in_loop::pin_cancel_unsafe_future,
     ),
     ("pin_future", pin::pin_future),
+    ("poll_by_mut_ref", select_moved::poll_by_mut_ref),
     ("prefix_await", await_::prefix_await),
     ("rc_to_arc", send::rc_to_arc),
     ("refcell_to_mutex", send::refcell_to_mutex),

@@ -17,7 +17,9 @@ pub fn rustc_suggestion(input: &Input<'_>) -> Option<Proposal> {
     let rustc = &input.diagnostic.rustc;
     let mut children = Vec::new();
     flatten(rustc, &mut children);
-    children.into_iter().find_map(|child| proposal(input, child))
+    children
+        .into_iter()
+        .find_map(|child| proposal(input, child))
 }
 
 fn flatten<'a>(d: &'a Rustc, out: &mut Vec<&'a Rustc>) {
@@ -66,6 +68,14 @@ fn proposal(input: &Input<'_>, child: &Rustc) -> Option<Proposal> {
             Some(RustcApplicability::HasPlaceholders) => Applicability::HasPlaceholders,
             _ => Applicability::MaybeIncorrect,
         };
+        // rustc's `.expect("REASON")` is marked machine-applicable, but the reason is for
+        // the user to write.
+        let replacement = span.suggested_replacement.as_deref().unwrap_or_default();
+        let level = if replacement.contains("\"REASON\"") {
+            level.max(Applicability::HasPlaceholders)
+        } else {
+            level
+        };
         worst = worst.max(level);
         lines.insert(span.line_start);
         edits.push(Edit {
@@ -84,14 +94,8 @@ fn proposal(input: &Input<'_>, child: &Rustc) -> Option<Proposal> {
         return None;
     }
     let at: Vec<String> = lines.iter().map(usize::to_string).collect();
-    let what = child
-        .message
-        .strip_prefix("consider ")
-        .unwrap_or(&child.message);
-    let title = format!(
-        "Apply rustc's suggestion on line {}: {what}",
-        at.join(", ")
-    );
+    let plural = if at.len() > 1 { "s" } else { "" };
+    let title = format!("Apply rustc's suggestion on line{plural} {}", at.join(", "));
     Some(Proposal::Edits(Fix {
         title,
         applicability: worst,
@@ -137,8 +141,18 @@ mod tests {
             "error",
             Some("E0310"),
             "the parameter type `T` may not live long enough",
-            vec![span(SRC, "tokio::spawn", 0, Some("the parameter type `T` must be valid for the static lifetime..."), true)],
-            vec![child("help", "consider adding an explicit lifetime bound", vec![point])],
+            vec![span(
+                SRC,
+                "tokio::spawn",
+                0,
+                Some("the parameter type `T` must be valid for the static lifetime..."),
+                true,
+            )],
+            vec![child(
+                "help",
+                "consider adding an explicit lifetime bound",
+                vec![point],
+            )],
         )
     }
 
@@ -150,10 +164,7 @@ mod tests {
         assert_eq!(fix.applicability, Applicability::MaybeIncorrect);
         assert_eq!(fix.edits.len(), 1);
         assert_eq!(fix.edits[0].replacement, " + 'static");
-        assert_eq!(
-            fix.title,
-            "Apply rustc's suggestion on line 1: adding an explicit lifetime bound"
-        );
+        assert_eq!(fix.title, "Apply rustc's suggestion on line 1");
         let Some(Proposal::Edits(fix)) = run(SRC, &e0310("MachineApplicable")) else {
             panic!("no edit")
         };
@@ -164,7 +175,13 @@ mod tests {
     fn nothing_when_the_file_changed_or_no_suggestion() {
         let edited = SRC.replace("fn later", "fn  later");
         assert_eq!(run(&edited, &e0310("MaybeIncorrect")), None);
-        let bare = diagnostic("error", Some("E0310"), "m", vec![], vec![child("help", "h", vec![])]);
+        let bare = diagnostic(
+            "error",
+            Some("E0310"),
+            "m",
+            vec![],
+            vec![child("help", "h", vec![])],
+        );
         assert_eq!(run(SRC, &bare), None);
     }
 }
