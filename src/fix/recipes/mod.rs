@@ -9,6 +9,7 @@ pub mod misc;
 pub mod pin;
 pub mod runtime_entry;
 
+mod async_trait_attr;
 mod body;
 mod cancel_unsafe_call_in_loop;
 #[cfg(test)]
@@ -35,6 +36,7 @@ pub const RECIPES: &[(&str, Recipe)] = &[
     ("async_main_entry", runtime_entry::async_main_entry),
     ("async_move", lifetimes::async_move),
     ("async_mutex", guards::async_mutex),
+    ("async_trait_on_impl", async_trait_attr::async_trait_on_impl),
     ("async_twin", blocking::async_twin),
     ("await_context_words", await_::await_context_words),
     (
