@@ -25,7 +25,8 @@ set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 fixtures_dir="$repo_root/tests/fixtures"
-streams_dir="$repo_root/tests/streams"
+# STREAMS_DIR: write elsewhere (scripts/nightly-streams.sh records into a scratch directory).
+streams_dir="${STREAMS_DIR:-$repo_root/tests/streams}"
 ansi_members=(rc_held_across_await unused_future control__sync_mismatch)
 
 cargo_bin="${CARGO:-cargo}"

@@ -299,6 +299,7 @@ const API: &[&str] = &[
     "to_owned",
     "lock",
     "unwrap",
+    "expect",
     "drop",
     "thread",
     "time",

@@ -14,6 +14,7 @@ pub mod runtime_entry;
 pub mod send;
 
 mod async_closures;
+mod async_trait_attr;
 mod body;
 mod cancel_unsafe_call_in_loop;
 #[cfg(test)]
@@ -23,7 +24,9 @@ mod future_never_awaited;
 mod futures_awaited_one_by_one;
 mod held;
 mod imports;
+mod select_moved;
 mod streams;
+mod suggestion;
 #[cfg(test)]
 mod testing;
 mod types;
@@ -42,6 +45,7 @@ pub const RECIPES: &[(&str, Recipe)] = &[
     ("async_main_entry", runtime_entry::async_main_entry),
     ("async_move", lifetimes::async_move),
     ("async_mutex", guards::async_mutex),
+    ("async_trait_on_impl", async_trait_attr::async_trait_on_impl),
     ("async_trait_send_in_words", words::async_trait_send_in_words),
     ("async_twin", blocking::async_twin),
     ("await_context_words", await_::await_context_words),
@@ -69,6 +73,7 @@ pub const RECIPES: &[(&str, Recipe)] = &[
     ("pin_future", pin::pin_future),
     ("pin_select_futures", combinators::pin_select_futures),
     ("pin_stream", streams::pin_stream),
+    ("poll_by_mut_ref", select_moved::poll_by_mut_ref),
     ("prefix_await", await_::prefix_await),
     ("rc_to_arc", send::rc_to_arc),
     ("receiver_recv", streams::receiver_recv),
@@ -78,6 +83,7 @@ pub const RECIPES: &[(&str, Recipe)] = &[
     ("remove_main_attribute", not_a_future::remove_main_attribute),
     ("remove_unused_async", misc::remove_unused_async),
     ("result_tail_for_block", misc::result_tail_for_block),
+    ("rustc_suggestion", suggestion::rustc_suggestion),
     ("send_in_words", send::send_in_words),
     ("set_edition", manifest::set_edition),
     ("spawn_handler", blocking::spawn_handler),
