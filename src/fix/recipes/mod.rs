@@ -39,19 +39,37 @@ pub const RECIPES: &[(&str, Recipe)] = &[
     ("add_async", runtime_entry::add_async),
     ("annotate_error_type", misc::annotate_error_type),
     ("append_await", await_::append_await),
-    ("async_closure_bound_in_words", words::async_closure_bound_in_words),
-    ("async_closure_to_block", not_a_future::async_closure_to_block),
+    (
+        "async_closure_bound_in_words",
+        words::async_closure_bound_in_words,
+    ),
+    (
+        "async_closure_to_block",
+        not_a_future::async_closure_to_block,
+    ),
     ("async_fn_dyn", async_closures::async_fn_dyn),
     ("async_main_entry", runtime_entry::async_main_entry),
     ("async_move", lifetimes::async_move),
     ("async_mutex", guards::async_mutex),
     ("async_trait_on_impl", async_trait_attr::async_trait_on_impl),
-    ("async_trait_send_in_words", words::async_trait_send_in_words),
+    (
+        "async_trait_send_in_words",
+        words::async_trait_send_in_words,
+    ),
     ("async_twin", blocking::async_twin),
     ("await_context_words", await_::await_context_words),
-    ("await_forgotten_future", future_never_awaited::await_forgotten_future),
-    ("awaited_twice_in_words", combinators::awaited_twice_in_words),
-    ("blocking_capture_in_words", words::blocking_capture_in_words),
+    (
+        "await_forgotten_future",
+        future_never_awaited::await_forgotten_future,
+    ),
+    (
+        "awaited_twice_in_words",
+        combinators::awaited_twice_in_words,
+    ),
+    (
+        "blocking_capture_in_words",
+        words::blocking_capture_in_words,
+    ),
     ("box_dyn_error_send_sync", send::box_dyn_error_send_sync),
     ("box_pin", pin::box_pin),
     ("caller_lifetime_in_words", words::caller_lifetime_in_words),
@@ -64,12 +82,18 @@ pub const RECIPES: &[(&str, Recipe)] = &[
     ("impl_future_return", pin::impl_future_return),
     ("impl_trait_param", misc::impl_trait_param),
     ("import_stream_ext", streams::import_stream_ext),
-    ("join_awaited_futures", futures_awaited_one_by_one::join_awaited_futures),
+    (
+        "join_awaited_futures",
+        futures_awaited_one_by_one::join_awaited_futures,
+    ),
     ("local_executor_in_words", words::local_executor_in_words),
     ("non_future_closure", not_a_future::non_future_closure),
     ("non_future_to_spawn", not_a_future::non_future_to_spawn),
     ("pin_boxed_items", combinators::pin_boxed_items),
-    ("pin_cancel_unsafe_future", cancel_unsafe_call_in_loop::pin_cancel_unsafe_future),
+    (
+        "pin_cancel_unsafe_future",
+        cancel_unsafe_call_in_loop::pin_cancel_unsafe_future,
+    ),
     ("pin_future", pin::pin_future),
     ("pin_select_futures", combinators::pin_select_futures),
     ("pin_stream", streams::pin_stream),
@@ -78,7 +102,10 @@ pub const RECIPES: &[(&str, Recipe)] = &[
     ("rc_to_arc", send::rc_to_arc),
     ("receiver_recv", streams::receiver_recv),
     ("refcell_to_mutex", send::refcell_to_mutex),
-    ("release_guard_before_await", guards::release_guard_before_await),
+    (
+        "release_guard_before_await",
+        guards::release_guard_before_await,
+    ),
     ("remove_await", await_::remove_await),
     ("remove_main_attribute", not_a_future::remove_main_attribute),
     ("remove_unused_async", misc::remove_unused_async),
@@ -90,7 +117,10 @@ pub const RECIPES: &[(&str, Recipe)] = &[
     ("static_in_words", lifetimes::static_in_words),
     ("stream_loop_in_words", streams::stream_loop_in_words),
     ("tokio_features", manifest::tokio_features),
-    ("trait_object_send_in_words", words::trait_object_send_in_words),
+    (
+        "trait_object_send_in_words",
+        words::trait_object_send_in_words,
+    ),
 ];
 
 /// The recipe called `name`.
