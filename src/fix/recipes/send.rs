@@ -73,16 +73,9 @@ fn target<'a>(input: &Input<'_>, code: &Code, index: &Index<'a>) -> Option<Targe
             ty,
         });
     }
-    // Captured by a closure that runs on another thread (`spawn_blocking(move || …)`): E0277
-    // with "required because it's used within this closure", primary span on the closure.
-    if rustc
-        .children
-        .iter()
-        .any(|c| c.message == "required because it's used within this closure")
-    {
-        return captured_by_closure(rustc, code, index);
-    }
-    // Returned by the task: "`T` cannot be sent between threads safely" on the argument.
+    // Both remaining shapes name the type in the message and point at the user's code: the
+    // closure sent to another thread (`spawn_blocking(move || …)`, with "required because
+    // it's used within this closure"), or the expression whose value the task returns.
     let ty = rustc
         .message
         .strip_prefix('`')?
@@ -92,7 +85,15 @@ fn target<'a>(input: &Input<'_>, code: &Code, index: &Index<'a>) -> Option<Targe
     if span.file_name != code.name || !syntax::span_is_current(&code.text, span) {
         return None;
     }
-    let expr = index.expr_exact(&(span.byte_start as usize..span.byte_end as usize))?;
+    let at = span.byte_start as usize..span.byte_end as usize;
+    if rustc
+        .children
+        .iter()
+        .any(|c| c.message == "required because it's used within this closure")
+    {
+        return captured_by_closure(at, ty, code, index);
+    }
+    let expr = index.expr_exact(&at)?;
     Some(Target {
         subject: Subject::Produced(expr),
         ty,
@@ -101,21 +102,13 @@ fn target<'a>(input: &Input<'_>, code: &Code, index: &Index<'a>) -> Option<Targe
 
 /// The value a closure sent to another thread captures: the one `let` before the closure,
 /// named inside it, whose type or initializer spells `Rc` (rustc names only the type).
+/// `closure` is the primary span (already checked to be current), `ty` the type rustc names.
 fn captured_by_closure<'a>(
-    rustc: &cargo_metadata::diagnostic::Diagnostic,
+    closure: std::ops::Range<usize>,
+    ty: String,
     code: &Code,
     index: &Index<'a>,
 ) -> Option<Target<'a>> {
-    let ty = rustc
-        .message
-        .strip_prefix('`')?
-        .strip_suffix("` cannot be sent between threads safely")?
-        .to_string();
-    let span = rustc.spans.iter().find(|s| s.is_primary)?;
-    if span.file_name != code.name || !syntax::span_is_current(&code.text, span) {
-        return None;
-    }
-    let closure = span.byte_start as usize..span.byte_end as usize;
     if !matches!(index.expr_exact(&closure)?, Expr::Closure(_)) {
         return None;
     }
