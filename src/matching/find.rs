@@ -102,34 +102,59 @@ impl<'a> Facts<'a> {
     }
 }
 
-/// Checks the message, child and label conditions; returns the captures when all hold.
-/// `prefiltered`: the bucket's `RegexSet` already matched the message pattern.
+/// Checks the message, child, label and source conditions; returns the captures when all
+/// hold. `prefiltered`: the bucket's `RegexSet` already matched the message pattern.
+///
+/// Every condition is first decided with `is_match` alone, remembering which text satisfied
+/// it; only a rule whose conditions all hold pays for capture groups, on exactly those texts.
+/// (Capturing costs a forward, a reverse and a slot search; most candidates fail on a later
+/// condition, so capturing as they went was most of the matching time: BENCHMARKS.md.)
 fn evaluate(
     rule: &Rule,
     facts: &mut Facts<'_>,
     prefiltered: bool,
 ) -> Option<BTreeMap<String, String>> {
-    let mut captures = BTreeMap::new();
+    let rustc = facts.rustc;
     if let Some(re) = &rule.message {
-        // A pattern without named groups that the set matched has nothing more to give.
-        if !prefiltered || has_names(re) {
-            collect(re, &facts.rustc.message, &mut captures)?;
+        if !prefiltered && !re.is_match(&rustc.message) {
+            return None;
         }
     }
+    let mut chosen = Vec::new();
     if !rule.children.is_empty() {
         let children = facts.children();
-        let mut chosen = vec![usize::MAX; rule.children.len()];
+        chosen = vec![usize::MAX; rule.children.len()];
         if !assign_children(&rule.children, children, &mut chosen, 0) {
             return None;
         }
+    }
+    let mut label_hits = Vec::with_capacity(rule.labels.len());
+    if !rule.labels.is_empty() {
+        let labels = facts.labels();
+        for re in &rule.labels {
+            label_hits.push(labels.iter().position(|(l, _)| re.is_match(l))?);
+        }
+    }
+    let mut source_hit = None;
+    if let Some(re) = &rule.source {
+        source_hit = Some(facts.source().iter().position(|t| re.is_match(t))?);
+    }
+
+    // Every condition holds: now the capture groups, on the texts that satisfied them.
+    let mut captures = BTreeMap::new();
+    if let Some(re) = &rule.message {
+        collect(re, &rustc.message, &mut captures)?;
+    }
+    if !rule.children.is_empty() {
+        let children = facts.children();
         for (re, &child) in rule.children.iter().zip(&chosen) {
             collect(re, &children[child].message, &mut captures)?;
         }
     }
     if !rule.labels.is_empty() {
         let labels = facts.labels();
-        for re in &rule.labels {
-            let (text, line) = labels.iter().find(|(l, _)| re.is_match(l))?;
+        for (re, &hit) in rule.labels.iter().zip(&label_hits) {
+            let (text, line) = labels[hit];
             collect(re, text, &mut captures)?;
             // `{name_line}`: the line of the span whose label gave `name` (an await, a binding).
             for name in re.capture_names().flatten() {
@@ -139,9 +164,9 @@ fn evaluate(
             }
         }
     }
-    if let Some(re) = &rule.source {
-        let hit = *facts.source().iter().find(|t| re.is_match(t))?;
-        collect(re, hit, &mut captures)?;
+    if let (Some(re), Some(hit)) = (&rule.source, source_hit) {
+        let text = facts.source()[hit];
+        collect(re, text, &mut captures)?;
     }
     Some(captures)
 }
@@ -203,9 +228,10 @@ fn collect_source<'a>(d: &'a RustcDiagnostic, out: &mut Vec<&'a str>) {
 }
 
 /// Adds the named groups of `re` on `text` to `captures` (first value wins). `None` if no match.
+/// Only called on a text the regex is known to match, so a regex without names costs nothing.
 fn collect(re: &Regex, text: &str, captures: &mut BTreeMap<String, String>) -> Option<()> {
     if !has_names(re) {
-        return re.is_match(text).then_some(());
+        return Some(());
     }
     let caps = re.captures(text)?;
     for name in re.capture_names().flatten() {

@@ -1,6 +1,8 @@
 //! The fallback for async-related diagnostics no rule explains: the closest rules to read.
 //! Pure.
 
+use std::collections::BTreeSet;
+
 use super::find::{collect_labels, flatten_children};
 use crate::diagnostic::Diagnostic;
 use crate::rules::Rulebook;
@@ -24,24 +26,23 @@ pub fn unknown_async(book: &Rulebook, diag: &Diagnostic) -> Option<Vec<String>> 
     if !texts.iter().any(|t| mentions_async(t)) {
         return None;
     }
-    let words = |s: &str| -> std::collections::BTreeSet<String> {
-        s.split(|c: char| !c.is_alphanumeric())
-            .filter(|w| w.len() > 3)
-            .map(str::to_ascii_lowercase)
-            .collect()
-    };
     let mine = words(&texts.join(" "));
+    let rule_words = book.words.get_or_init(|| {
+        book.rules()
+            .iter()
+            .map(|r| words(&format!("{} {}", r.title, r.summary)))
+            .collect()
+    });
     let mut scored: Vec<(bool, usize, &str)> = book
         .rules()
         .iter()
-        .filter(|r| !r.deprecated)
-        .map(|r| {
+        .zip(rule_words)
+        .filter(|(r, _)| !r.deprecated)
+        .map(|(r, theirs)| {
             let same_code = diag
                 .code()
                 .is_some_and(|c| r.codes.iter().any(|rc| rc == c));
-            let overlap = words(&format!("{} {}", r.title, r.summary))
-                .intersection(&mine)
-                .count();
+            let overlap = theirs.intersection(&mine).count();
             (same_code, overlap, r.id.as_str())
         })
         .collect();
@@ -54,6 +55,14 @@ pub fn unknown_async(book: &Rulebook, diag: &Diagnostic) -> Option<Vec<String>> 
             .map(|(_, _, id)| id.to_string())
             .collect(),
     )
+}
+
+/// The words the closest-rules score compares: alphanumeric runs longer than 3 bytes, lowercase.
+fn words(s: &str) -> BTreeSet<String> {
+    s.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.len() > 3)
+        .map(str::to_ascii_lowercase)
+        .collect()
 }
 
 fn mentions_async(text: &str) -> bool {

@@ -23,6 +23,9 @@ pub struct Rulebook {
     index: Index,
     /// Human-readable notes produced while loading (e.g. a user rule replacing a built-in).
     pub notes: Vec<String>,
+    /// Each rule's title and summary words (lowercase, longer than 3 letters), for the
+    /// closest-rules pointer of [`crate::matching::unknown_async`]: built on first use.
+    pub(crate) words: OnceLock<Vec<std::collections::BTreeSet<String>>>,
 }
 
 /// For each code that some rule names, the rules that can apply to a diagnostic with that
@@ -153,6 +156,7 @@ impl Rulebook {
             rules,
             index: Index { by_code, codeless },
             notes,
+            words: OnceLock::new(),
         })
     }
 
