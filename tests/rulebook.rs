@@ -53,6 +53,33 @@ fn every_explanation_file_is_registered_and_valid() {
 }
 
 /// `scripts/new-rule` writes placeholders that parse; a built-in rule must not keep one.
+/// Built-in patterns are only syntax-checked at load and compiled on first use
+/// (`src/rules/pattern.rs`): this is where each of them must compile, with the same capture
+/// names the loader read from its syntax tree.
+#[test]
+fn every_builtin_pattern_compiles() {
+    let mut count = 0;
+    for rule in builtin_rules().unwrap() {
+        let patterns = rule
+            .message
+            .iter()
+            .chain(&rule.children)
+            .chain(&rule.labels)
+            .chain(&rule.source)
+            .chain(&rule.cascade_messages);
+        for pattern in patterns {
+            let compiled = regex::Regex::new(pattern.as_str()).unwrap_or_else(|e| {
+                panic!("{}: `{}` does not compile: {e}", rule.id, pattern.as_str())
+            });
+            let want: Vec<_> = compiled.capture_names().flatten().collect();
+            let got: Vec<_> = pattern.capture_names().flatten().collect();
+            assert_eq!(got, want, "{}: `{}`", rule.id, pattern.as_str());
+            count += 1;
+        }
+    }
+    assert!(count > 150, "only {count} patterns found");
+}
+
 #[test]
 fn no_rule_keeps_a_scaffold_placeholder() {
     for (id, text) in BUILTIN {

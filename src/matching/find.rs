@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use cargo_metadata::diagnostic::Diagnostic as RustcDiagnostic;
-use regex::Regex;
+use crate::rules::Pattern;
 
 use crate::diagnostic::Diagnostic;
 use crate::rules::{Rule, Rulebook};
@@ -174,7 +174,7 @@ fn evaluate(
 /// Matches each child condition to a distinct child (backtracking; conditions are few):
 /// `chosen[k]` becomes the child of condition `k`. `chosen[..at]` is already assigned.
 fn assign_children(
-    conditions: &[Regex],
+    conditions: &[Pattern],
     children: &[&RustcDiagnostic],
     chosen: &mut [usize],
     at: usize,
@@ -194,7 +194,7 @@ fn assign_children(
     false
 }
 
-fn has_names(re: &Regex) -> bool {
+fn has_names(re: &Pattern) -> bool {
     re.capture_names().flatten().next().is_some()
 }
 
@@ -229,7 +229,7 @@ fn collect_source<'a>(d: &'a RustcDiagnostic, out: &mut Vec<&'a str>) {
 
 /// Adds the named groups of `re` on `text` to `captures` (first value wins). `None` if no match.
 /// Only called on a text the regex is known to match, so a regex without names costs nothing.
-fn collect(re: &Regex, text: &str, captures: &mut BTreeMap<String, String>) -> Option<()> {
+fn collect(re: &Pattern, text: &str, captures: &mut BTreeMap<String, String>) -> Option<()> {
     if !has_names(re) {
         return Some(());
     }

@@ -2,6 +2,7 @@
 //! and validated once, with an index that lets the matcher skip rules that cannot apply.
 
 pub mod parse;
+pub mod pattern;
 pub mod registry;
 pub mod spec;
 pub mod template;
@@ -12,6 +13,7 @@ use std::sync::OnceLock;
 
 use regex::RegexSet;
 
+pub use pattern::Pattern;
 pub use spec::{Level, Link, Origin, Rule, Section};
 
 use crate::error::Error;

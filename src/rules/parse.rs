@@ -4,8 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use regex::Regex;
-
+use super::pattern::Pattern;
 use super::spec::{Body, FrontMatter, Origin, Rule, Section};
 use super::template::{placeholder_names, BUILTIN_CAPTURES};
 use crate::error::Error;
@@ -122,9 +121,16 @@ pub fn parse_rule(text: &str, expected_id: &str, origin: Origin) -> Result<Rule,
         }
     }
 
-    let compile = |pattern: &str, key: &str| -> Result<Regex, Error> {
-        Regex::new(pattern).map_err(|e| {
-            let detail = e.to_string();
+    // Built-in rules' regexes are compiled on first use (see `pattern.rs`); a user's are
+    // compiled now, so every error in their file is reported at load time.
+    let lazy = matches!(origin, Origin::Builtin);
+    let compile = |pattern: &str, key: &str| -> Result<Pattern, Error> {
+        let checked = if lazy {
+            Pattern::lazy(pattern)
+        } else {
+            Pattern::eager(pattern)
+        };
+        checked.map_err(|detail| {
             let last = detail.lines().last().unwrap_or(&detail).trim().to_string();
             fail(
                 line_of(pattern).or_else(|| line_of(key)),

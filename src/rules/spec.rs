@@ -1,7 +1,7 @@
 //! The shape of a rule: what its front matter may say, and the compiled form the matcher
 //! uses. Parsing text into these types lives in `parse.rs`; this module only describes them.
 
-use regex::Regex;
+use super::pattern::Pattern;
 use serde::Deserialize;
 
 /// Diagnostic levels a rule can ask for. `any` matches every level.
@@ -184,10 +184,10 @@ pub struct Rule {
     pub level: Level,
     /// Empty: any code (or none). Otherwise the diagnostic's code must be one of these.
     pub codes: Vec<String>,
-    pub message: Option<Regex>,
-    pub children: Vec<Regex>,
-    pub labels: Vec<Regex>,
-    pub source: Option<Regex>,
+    pub message: Option<Pattern>,
+    pub children: Vec<Pattern>,
+    pub labels: Vec<Pattern>,
+    pub source: Option<Pattern>,
     pub links: Vec<Link>,
     pub deprecated: bool,
     /// Tokio features the fix needs (templates over the rule's captures).
@@ -195,7 +195,7 @@ pub struct Rule {
     /// Rule ids whose findings this rule's mistake explains (see [`CascadeSpec`]).
     pub cascade_rules: Vec<String>,
     /// Messages of follow-up diagnostics this rule's mistake explains.
-    pub cascade_messages: Vec<Regex>,
+    pub cascade_messages: Vec<Pattern>,
     /// Names of the fix recipes to try, in order (`[[fix]]`).
     pub fix_recipes: Vec<String>,
     pub body: Body,

@@ -1,0 +1,138 @@
+//! A rule's regex, checked when the rule is loaded and compiled the first time a diagnostic
+//! needs it. Compiling all the built-in rules' regexes up front was most of the start-up
+//! cost of every run (BENCHMARKS.md, "Wrapper overhead"), and a build meets only a few rules.
+//!
+//! Built-in patterns are validated with `regex-syntax` (the parser `regex` itself uses, with
+//! its default settings) and compiled lazily; `rulebook::every_builtin_pattern_compiles`
+//! compiles every one of them, so the lazy compile cannot fail for them. A user's rule file
+//! is compiled when it is loaded, so every problem in it is reported then, with its line.
+
+use std::fmt;
+use std::ops::Deref;
+use std::sync::OnceLock;
+
+use regex::Regex;
+use regex_syntax::hir::{Hir, HirKind};
+
+/// A regex with its source text and capture names known before it is compiled.
+pub struct Pattern {
+    text: String,
+    names: Vec<String>,
+    compiled: OnceLock<Regex>,
+}
+
+impl Pattern {
+    /// Compiles `text` now (user rules: any error is reported at load time).
+    pub fn eager(text: &str) -> Result<Self, String> {
+        let regex = Regex::new(text).map_err(|e| e.to_string())?;
+        let names = regex.capture_names().flatten().map(str::to_string).collect();
+        let compiled = OnceLock::new();
+        let _ = compiled.set(regex);
+        Ok(Pattern {
+            text: text.to_string(),
+            names,
+            compiled,
+        })
+    }
+
+    /// Checks the syntax of `text` now and compiles it on first use (built-in rules).
+    pub fn lazy(text: &str) -> Result<Self, String> {
+        let hir = regex_syntax::Parser::new()
+            .parse(text)
+            .map_err(|e| e.to_string())?;
+        let mut names = Vec::new();
+        capture_names(&hir, &mut names);
+        Ok(Pattern {
+            text: text.to_string(),
+            names,
+            compiled: OnceLock::new(),
+        })
+    }
+
+    /// The pattern as written in the rule file.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// The named groups, in the order `Regex::capture_names` gives them (wrapped in `Some`
+    /// so callers read it the same way). Needs no compiled regex.
+    pub fn capture_names(&self) -> impl Iterator<Item = Option<&str>> {
+        self.names.iter().map(|n| Some(n.as_str()))
+    }
+
+    /// The compiled regex, compiled now if this is its first use.
+    pub fn regex(&self) -> &Regex {
+        self.compiled.get_or_init(|| {
+            // Only a built-in pattern gets here uncompiled; every one of them is compiled by a
+            // test. Should one still fail (a size limit), it matches nothing rather than panic.
+            Regex::new(&self.text).unwrap_or_else(|_| never())
+        })
+    }
+}
+
+fn never() -> Regex {
+    Regex::new(r"[^\s\S]").expect("the empty class is a valid regex")
+}
+
+impl Deref for Pattern {
+    type Target = Regex;
+    fn deref(&self) -> &Regex {
+        self.regex()
+    }
+}
+
+impl fmt::Debug for Pattern {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Pattern").field(&self.text).finish()
+    }
+}
+
+/// Named capture groups in the order of their opening parenthesis (the order `regex` numbers
+/// groups in).
+fn capture_names(hir: &Hir, out: &mut Vec<String>) {
+    match hir.kind() {
+        HirKind::Capture(capture) => {
+            if let Some(name) = &capture.name {
+                out.push(name.to_string());
+            }
+            capture_names(&capture.sub, out);
+        }
+        HirKind::Concat(subs) | HirKind::Alternation(subs) => {
+            subs.iter().for_each(|h| capture_names(h, out));
+        }
+        HirKind::Repetition(repetition) => capture_names(&repetition.sub, out),
+        HirKind::Empty | HirKind::Literal(_) | HirKind::Class(_) | HirKind::Look(_) => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lazy_patterns_know_their_names_like_the_compiled_regex() {
+        for text in [
+            r"plain",
+            r"(?P<a>x)(y)(?P<b>(?P<c>z)|w)*",
+            r"^(?:.*?(?P<awaited>[\w:.]+)\.await\b)?",
+            r"(?P<x>a){0}(?<y>b)",
+        ] {
+            let lazy = Pattern::lazy(text).unwrap();
+            let regex = Regex::new(text).unwrap();
+            let want: Vec<_> = regex.capture_names().flatten().collect();
+            let got: Vec<_> = lazy.capture_names().flatten().collect();
+            assert_eq!(got, want, "{text}");
+            assert!(lazy.compiled.get().is_none(), "not compiled before use");
+            assert_eq!(lazy.is_match("xyzw"), regex.is_match("xyzw"));
+        }
+    }
+
+    #[test]
+    fn lazy_and_eager_reject_the_same_syntax_with_the_same_last_line() {
+        for text in [r"future (cannot", r"\p{NoSuchClass}", r"a{2,1}", r"(?P<n>a)(?P<n>b)"] {
+            let lazy = Pattern::lazy(text).err().expect(text);
+            let eager = Pattern::eager(text).err().expect(text);
+            assert_eq!(lazy.lines().last(), eager.lines().last(), "{text}");
+        }
+    }
+}
