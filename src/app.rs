@@ -88,10 +88,6 @@ fn replay(options: &Options, from: &str, ctx: RenderContext) -> Result<u8, Error
 
 /// A live run: cargo builds while the project context and the source checks load beside it.
 fn live(options: &Options, ctx: RenderContext) -> Result<u8, Error> {
-    // The source checks reuse the project context's `cargo metadata` answer.
-    let (share, metadata) = mpsc::channel();
-    let lints_on = !options.no_lints;
-    let project = LiveProject::start(options.cargo.clone(), false, lints_on.then_some(share));
     let invocation = Invocation {
         subcommand: if options.clippy {
             Subcommand::Clippy
@@ -108,10 +104,16 @@ fn live(options: &Options, ctx: RenderContext) -> Result<u8, Error> {
         },
         args: options.cargo_args.clone(),
     };
-    let checks =
-        lints_on.then(|| background::start(metadata, options.cargo.clone(), invocation.ansi));
+    // cargo first: nothing of ours delays the build it runs (the `cargo metadata` run and the
+    // source checks' thread start right after it and compete with it for CPU, not ahead of it).
     let (child, _forwarding) = invocation.spawn_forwarding()?;
     let mut cargo = Cargo::new(child);
+    // The source checks reuse the project context's `cargo metadata` answer.
+    let (share, metadata) = mpsc::channel();
+    let lints_on = !options.no_lints;
+    let project = LiveProject::start(options.cargo.clone(), false, lints_on.then_some(share));
+    let checks =
+        lints_on.then(|| background::start(metadata, options.cargo.clone(), invocation.ansi));
     // The rulebook may include rule directories named in Cargo.toml, read while cargo starts;
     // the sinks (and an `--output` file) are set up once cargo runs, so `cargo metadata`
     // never delays it.
