@@ -7,6 +7,8 @@
 # NEW_BINARY defaults to target/release/cargo-explain-async. Builds the floor and the stream
 # generator (release) and the 60,000-message stream under target/bench/ when missing.
 # Prints one line per run (`who format user sys max_rss_kb`) and the medians at the end.
+# When `clippy-sarif` is on PATH it runs in every round too (`peer sarif`, reading the stream
+# on stdin), so SARIF is compared with it in the same run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 old="${1:?usage: scripts/bench-compare.sh OLD_BINARY [NEW_BINARY]}"
@@ -23,6 +25,9 @@ runs=$(mktemp)
 trap 'rm -f "$runs"' EXIT
 for _ in $(seq "$rounds"); do
     /usr/bin/time -o "$runs" -a -f "floor - %U %S %M" "$floor" < "$stream" > /dev/null 2>&1
+    if command -v clippy-sarif > /dev/null; then
+        /usr/bin/time -o "$runs" -a -f "peer sarif %U %S %M" clippy-sarif < "$stream" > /dev/null
+    fi
     for f in human short json github sarif gitlab; do
         /usr/bin/time -o "$runs" -a -f "old $f %U %S %M" "$old" --from "$stream" --format "$f" > /dev/null
         /usr/bin/time -o "$runs" -a -f "new $f %U %S %M" "$new" --from "$stream" --format "$f" > /dev/null

@@ -6,8 +6,8 @@
 //! `priority`, then more conditions, then the smaller id (so results are deterministic).
 use std::collections::BTreeMap;
 
-use cargo_metadata::diagnostic::Diagnostic as RustcDiagnostic;
 use crate::rules::Pattern;
+use cargo_metadata::diagnostic::Diagnostic as RustcDiagnostic;
 
 use crate::diagnostic::Diagnostic;
 use crate::rules::{Rule, Rulebook};
@@ -27,9 +27,8 @@ pub struct Finding {
 /// first one whose conditions all hold wins and the rest are never evaluated.
 pub fn find(book: &Rulebook, diag: &Diagnostic) -> Option<Finding> {
     let rustc = &diag.rustc;
-    let bucket = book.bucket(diag.code());
     let level = diag.level();
-    let (candidates, prefiltered) = bucket.candidates(&rustc.message);
+    let (bucket, candidates, prefiltered) = book.candidates(diag.code(), &rustc.message);
     let mut facts = Facts::new(rustc);
     for set_index in candidates {
         let index = bucket.rules[set_index];

@@ -31,34 +31,45 @@ pub struct Rulebook {
 }
 
 /// For each code that some rule names, the rules that can apply to a diagnostic with that
-/// code (that code's rules plus the code-less ones), with one `RegexSet` over their message
-/// patterns. Diagnostics with any other code, or none, use `codeless`.
+/// code (that code's rules plus the code-less ones), prefiltered by two `RegexSet`s over their
+/// message patterns: the code's own rules' set, and one set of the code-less rules' patterns
+/// shared by every code (so it is compiled once, not once per code). Diagnostics with any
+/// other code, or none, use `codeless`.
 #[derive(Debug)]
 struct Index {
     by_code: HashMap<String, Bucket>,
     codeless: Bucket,
+    /// The code-less rules' message patterns, in the order of `codeless.rules`.
+    codeless_set: PatternSet,
 }
 
 #[derive(Debug)]
 pub(crate) struct Bucket {
-    /// Rule indices, parallel to `patterns`.
+    /// Rule indices, in matching order: the most specific rule first (the order
+    /// [`crate::matching::find`] ranks by), so the first candidate whose conditions all hold
+    /// is the winner and the rest need no evaluation.
     pub(crate) rules: Vec<usize>,
-    /// The rules' message patterns (empty for a rule without one: it matches everywhere).
+    /// The message patterns of the rules that name this code, with their positions in `rules`.
+    own: PatternSet,
+    /// Where each code-less rule (in the order of `Index::codeless_set`) sits in `rules`.
+    codeless_positions: Vec<usize>,
+}
+
+/// Message patterns (empty for a rule without one: it matches everywhere), each with the
+/// position of its rule in a bucket, and the `RegexSet` over them, compiled the first time a
+/// diagnostic needs it. Compiling every set up front was most of the start-up cost (issue 5,
+/// BENCHMARKS.md), and a build meets only a few codes. `None` if the combined set does not
+/// compile (each pattern did on its own, so only a size limit can cause that): then every
+/// rule is a candidate and its own regex decides.
+#[derive(Debug, Default)]
+struct PatternSet {
     patterns: Vec<String>,
-    /// The `RegexSet` over `patterns`, compiled the first time a diagnostic with this code
-    /// arrives. Compiling every bucket up front was most of the start-up cost (issue 5,
-    /// BENCHMARKS.md), and a build meets only a few codes. `None` if the combined set does
-    /// not compile (each pattern did on its own, so only a size limit can cause that): then
-    /// every rule of the bucket is a candidate and its own regex decides.
+    positions: Vec<usize>,
     set: OnceLock<Option<RegexSet>>,
 }
 
-impl Bucket {
-    /// `rules` is put in matching order: the most specific rule first (the order
-    /// [`crate::matching::find`] ranks by), so the first candidate whose conditions all hold
-    /// is the winner and the rest need no evaluation.
-    fn new(mut rules: Vec<usize>, all: &[Rule]) -> Self {
-        rules.sort_by(|&a, &b| all[b].specificity().cmp(&all[a].specificity()));
+impl PatternSet {
+    fn new(rules: &[usize], positions: Vec<usize>, all: &[Rule]) -> Self {
         let patterns = rules
             .iter()
             .map(|&i| {
@@ -69,23 +80,67 @@ impl Bucket {
                     .to_string()
             })
             .collect();
-        Bucket {
-            rules,
+        PatternSet {
             patterns,
+            positions,
             set: OnceLock::new(),
         }
     }
 
-    /// Positions (in `rules`, so most specific first) of the rules whose message pattern
-    /// matches `message`.
-    /// The second value says whether the set prefiltered them (when the set does not
-    /// compile, every rule is a candidate and its own message regex must decide).
-    pub(crate) fn candidates(&self, message: &str) -> (Vec<usize>, bool) {
-        let set = self.set.get_or_init(|| RegexSet::new(&self.patterns).ok());
-        match set {
-            Some(set) => (set.matches(message).into_iter().collect(), true),
-            None => ((0..self.rules.len()).collect(), false),
+    /// Adds the positions of the patterns that match `message` (through `map`, from a
+    /// pattern's position to a bucket position) to `out`. `false` when the set does not
+    /// compile: then nothing was added and the caller must consider every rule.
+    fn matches(&self, message: &str, map: impl Fn(usize) -> usize, out: &mut Vec<usize>) -> bool {
+        if self.patterns.is_empty() {
+            return true;
         }
+        match self.set.get_or_init(|| RegexSet::new(&self.patterns).ok()) {
+            Some(set) => {
+                out.extend(
+                    set.matches(message)
+                        .into_iter()
+                        .map(|k| map(self.positions[k])),
+                );
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+impl Bucket {
+    /// A bucket of `rules` (this code's rules and the code-less ones); `codeless` lists the
+    /// code-less rules in the order of the shared set.
+    fn new(mut rules: Vec<usize>, codeless: &[usize], all: &[Rule]) -> Self {
+        rules.sort_by(|&a, &b| all[b].specificity().cmp(&all[a].specificity()));
+        let position = |rule: usize| rules.iter().position(|&r| r == rule).unwrap_or(0);
+        let own: Vec<usize> = rules
+            .iter()
+            .copied()
+            .filter(|r| !codeless.contains(r))
+            .collect();
+        let own_positions = own.iter().map(|&r| position(r)).collect();
+        let codeless_positions = codeless.iter().map(|&r| position(r)).collect();
+        Bucket {
+            own: PatternSet::new(&own, own_positions, all),
+            codeless_positions,
+            rules,
+        }
+    }
+
+    /// Positions (in `rules`, so most specific first) of the rules whose message pattern
+    /// matches `message`, ascending. The second value says whether the sets prefiltered them
+    /// (when a set does not compile, every rule is a candidate and its own message regex must
+    /// decide).
+    fn candidates(&self, shared: &PatternSet, message: &str) -> (Vec<usize>, bool) {
+        let mut out = Vec::new();
+        let compiled = self.own.matches(message, |p| p, &mut out)
+            && shared.matches(message, |k| self.codeless_positions[k], &mut out);
+        if !compiled {
+            return ((0..self.rules.len()).collect(), false);
+        }
+        out.sort_unstable();
+        (out, true)
     }
 }
 
@@ -146,17 +201,29 @@ impl Rulebook {
                 by_code_ids.entry(code.clone()).or_default().push(i);
             }
         }
+        // The code-less bucket's order is the shared set's order.
+        let codeless_bucket = Bucket::new(codeless, &[], &rules);
+        let codeless = codeless_bucket.rules.clone();
+        let codeless_set = PatternSet::new(&codeless, (0..codeless.len()).collect(), &rules);
         let mut by_code = HashMap::new();
         for (code, mut ids) in by_code_ids {
             ids.extend(codeless.iter().copied());
             ids.sort_unstable();
             ids.dedup();
-            by_code.insert(code, Bucket::new(ids, &rules));
+            by_code.insert(code, Bucket::new(ids, &codeless, &rules));
         }
-        let codeless = Bucket::new(codeless, &rules);
+        let codeless_bucket = Bucket {
+            own: PatternSet::default(),
+            codeless_positions: (0..codeless.len()).collect(),
+            ..codeless_bucket
+        };
         Ok(Rulebook {
             rules,
-            index: Index { by_code, codeless },
+            index: Index {
+                by_code,
+                codeless: codeless_bucket,
+                codeless_set,
+            },
             notes,
             words: OnceLock::new(),
         })
@@ -177,10 +244,19 @@ impl Rulebook {
         self.rules.iter().find(|r| r.id == id)
     }
 
-    /// The candidate bucket for a diagnostic code.
-    pub(crate) fn bucket(&self, code: Option<&str>) -> &Bucket {
-        code.and_then(|c| self.index.by_code.get(c))
-            .unwrap_or(&self.index.codeless)
+    /// The candidate bucket for a diagnostic code, and the positions in its `rules` of the
+    /// rules whose message pattern matches `message` (most specific first; see
+    /// [`Bucket::candidates`] for the flag).
+    pub(crate) fn candidates(
+        &self,
+        code: Option<&str>,
+        message: &str,
+    ) -> (&Bucket, Vec<usize>, bool) {
+        let bucket = code
+            .and_then(|c| self.index.by_code.get(c))
+            .unwrap_or(&self.index.codeless);
+        let (positions, prefiltered) = bucket.candidates(&self.index.codeless_set, message);
+        (bucket, positions, prefiltered)
     }
 }
 
@@ -219,4 +295,56 @@ pub fn load_dir(dir: &Path) -> Result<Vec<Rule>, Error> {
         rules.push(parse::parse_rule(&text, &stem, Origin::File(path))?);
     }
     Ok(rules)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The two sets (a code's own rules, the shared code-less ones) must give exactly the
+    /// candidates one set over the whole bucket gives, in the same order, for every code and
+    /// every recorded message.
+    #[test]
+    fn split_sets_give_the_candidates_of_one_set_over_the_bucket() {
+        let book = Rulebook::builtin().unwrap();
+        let streams = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/streams");
+        let mut messages = Vec::new();
+        for entry in std::fs::read_dir(streams).unwrap() {
+            let text = std::fs::read_to_string(entry.unwrap().path()).unwrap_or_default();
+            for line in text.lines() {
+                let Ok(value) = serde_json::from_str::<serde_json::Value>(line) else {
+                    continue;
+                };
+                if let Some(m) = value.pointer("/message/message").and_then(|m| m.as_str()) {
+                    messages.push(m.to_string());
+                }
+            }
+        }
+        assert!(messages.len() > 200, "{} messages", messages.len());
+        let mut codes: Vec<Option<&str>> = book
+            .index
+            .by_code
+            .keys()
+            .map(|c| Some(c.as_str()))
+            .collect();
+        codes.push(None);
+        let mut compared = 0;
+        for code in codes {
+            let (bucket, _, _) = book.candidates(code, "");
+            let whole: Vec<&str> = bucket
+                .rules
+                .iter()
+                .map(|&i| book.rule(i).message.as_ref().map_or("", |r| r.as_str()))
+                .collect();
+            let whole = RegexSet::new(&whole).unwrap();
+            for message in &messages {
+                let want: Vec<usize> = whole.matches(message).into_iter().collect();
+                let (_, got, prefiltered) = book.candidates(code, message);
+                assert!(prefiltered);
+                assert_eq!(got, want, "code {code:?}, message {message:?}");
+                compared += usize::from(!want.is_empty());
+            }
+        }
+        assert!(compared > 100, "only {compared} non-empty comparisons");
+    }
 }
