@@ -25,7 +25,11 @@ impl Pattern {
     /// Compiles `text` now (user rules: any error is reported at load time).
     pub fn eager(text: &str) -> Result<Self, String> {
         let regex = Regex::new(text).map_err(|e| e.to_string())?;
-        let names = regex.capture_names().flatten().map(str::to_string).collect();
+        let names = regex
+            .capture_names()
+            .flatten()
+            .map(str::to_string)
+            .collect();
         let compiled = OnceLock::new();
         let _ = compiled.set(regex);
         Ok(Pattern {
@@ -129,7 +133,12 @@ mod tests {
 
     #[test]
     fn lazy_and_eager_reject_the_same_syntax_with_the_same_last_line() {
-        for text in [r"future (cannot", r"\p{NoSuchClass}", r"a{2,1}", r"(?P<n>a)(?P<n>b)"] {
+        for text in [
+            r"future (cannot",
+            r"\p{NoSuchClass}",
+            r"a{2,1}",
+            r"(?P<n>a)(?P<n>b)",
+        ] {
             let lazy = Pattern::lazy(text).err().expect(text);
             let eager = Pattern::eager(text).err().expect(text);
             assert_eq!(lazy.lines().last(), eager.lines().last(), "{text}");
