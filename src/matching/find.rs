@@ -232,15 +232,12 @@ fn collect(re: &Pattern, text: &str, captures: &mut BTreeMap<String, String>) ->
     if !has_names(re) {
         return Some(());
     }
-    let caps = re.captures(text)?;
-    for name in re.capture_names().flatten() {
-        if let Some(m) = caps.name(name) {
-            captures
-                .entry(name.to_string())
-                .or_insert_with(|| sanitize(m.as_str()));
-        }
-    }
-    Some(())
+    re.named_captures(text, |name, value| {
+        captures
+            .entry(name.to_string())
+            .or_insert_with(|| sanitize(value));
+    })
+    .then_some(())
 }
 
 fn add_builtin_captures(diag: &Diagnostic, captures: &mut BTreeMap<String, String>) {

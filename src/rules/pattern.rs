@@ -6,12 +6,20 @@
 //! its default settings) and compiled lazily; `rulebook::every_builtin_pattern_compiles`
 //! compiles every one of them, so the lazy compile cannot fail for them. A user's rule file
 //! is compiled when it is loaded, so every problem in it is reported then, with its line.
+//!
+//! Capture groups are read with a second engine of the same pattern, built on first use,
+//! without the lazy DFA (`regex-automata`'s meta regex with `hybrid(false)`/`dfa(false)`:
+//! the one-pass DFA, bounded backtracker or PikeVM, all with the same leftmost-first
+//! semantics). Captures are only read for the rule that wins, on one short text each; the
+//! lazy DFA's forward, reverse and slot searches over its large, rarely warm tables cost more
+//! there than the small engines do (BENCHMARKS.md).
 
 use std::fmt;
 use std::ops::Deref;
 use std::sync::OnceLock;
 
 use regex::Regex;
+use regex_automata::meta;
 use regex_syntax::hir::{Hir, HirKind};
 
 /// A regex with its source text and capture names known before it is compiled.
@@ -19,6 +27,7 @@ pub struct Pattern {
     text: String,
     names: Vec<String>,
     compiled: OnceLock<Regex>,
+    capturing: OnceLock<Option<meta::Regex>>,
 }
 
 impl Pattern {
@@ -36,6 +45,7 @@ impl Pattern {
             text: text.to_string(),
             names,
             compiled,
+            capturing: OnceLock::new(),
         })
     }
 
@@ -50,6 +60,7 @@ impl Pattern {
             text: text.to_string(),
             names,
             compiled: OnceLock::new(),
+            capturing: OnceLock::new(),
         })
     }
 
@@ -71,6 +82,44 @@ impl Pattern {
             // test. Should one still fail (a size limit), it matches nothing rather than panic.
             Regex::new(&self.text).unwrap_or_else(|_| never())
         })
+    }
+}
+
+impl Pattern {
+    /// Calls `found(name, value)` for each named group that took part in the leftmost-first
+    /// match of `text`, in the order of [`Pattern::capture_names`]; `false` if there is no
+    /// match. The same groups and values `Regex::captures` gives.
+    pub fn named_captures<'t>(&self, text: &'t str, mut found: impl FnMut(&str, &'t str)) -> bool {
+        let engine = self.capturing.get_or_init(|| {
+            meta::Builder::new()
+                .configure(meta::Config::new().hybrid(false).dfa(false))
+                .build(&self.text)
+                .ok()
+        });
+        let Some(engine) = engine else {
+            // Cannot happen for a pattern `Regex` compiles; if it did, the compiled regex
+            // still gives the same answer, only slower.
+            let Some(caps) = self.regex().captures(text) else {
+                return false;
+            };
+            for name in &self.names {
+                if let Some(m) = caps.name(name) {
+                    found(name, m.as_str());
+                }
+            }
+            return true;
+        };
+        let mut caps = engine.create_captures();
+        engine.captures(text, &mut caps);
+        if !caps.is_match() {
+            return false;
+        }
+        for name in &self.names {
+            if let Some(span) = caps.get_group_by_name(name) {
+                found(name, &text[span.range()]);
+            }
+        }
+        true
     }
 }
 
@@ -128,6 +177,52 @@ mod tests {
             assert_eq!(got, want, "{text}");
             assert!(lazy.compiled.get().is_none(), "not compiled before use");
             assert_eq!(lazy.is_match("xyzw"), regex.is_match("xyzw"));
+        }
+    }
+
+    #[test]
+    fn named_captures_are_the_compiled_regex_captures() {
+        let cases = [
+            (
+                r"await occurs here, with `(?:mut )?(?P<var>[^`]+)` maybe used later",
+                "x await occurs here, with `mut guard` maybe used later",
+            ),
+            (r"(?P<a>x)?(?P<b>y+)|(?P<c>z)", "zzz yyy"),
+            (
+                r"^(?:.*?(?P<awaited>[\w:.]+(?:\((?:[^()]|\([^()]*\))*\))*)\.await\b)?",
+                "let v = client.get(url).send().await?;",
+            ),
+            (
+                r"`(?P<ty>[^`]+)` cannot be unpinned",
+                "`{async block@src/main.rs:4:5: 4:15}` cannot be unpinned",
+            ),
+            (r"(?P<w>\w+)é(?P<e>)", "naïve café"),
+            (r"(?P<never>q)", "no match here"),
+        ];
+        for (pattern, text) in cases {
+            for p in [
+                Pattern::lazy(pattern).unwrap(),
+                Pattern::eager(pattern).unwrap(),
+            ] {
+                let mut got = Vec::new();
+                let matched =
+                    p.named_captures(text, |n, v| got.push((n.to_string(), v.to_string())));
+                let regex = Regex::new(pattern).unwrap();
+                let want: Vec<_> = regex
+                    .captures(text)
+                    .map(|c| {
+                        regex
+                            .capture_names()
+                            .flatten()
+                            .filter_map(|n| {
+                                c.name(n).map(|m| (n.to_string(), m.as_str().to_string()))
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                assert_eq!(matched, regex.is_match(text), "{pattern}");
+                assert_eq!(got, want, "{pattern} on {text}");
+            }
         }
     }
 
