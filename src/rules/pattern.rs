@@ -234,8 +234,8 @@ mod tests {
             r"a{2,1}",
             r"(?P<n>a)(?P<n>b)",
         ] {
-            let lazy = Pattern::lazy(text).err().expect(text);
-            let eager = Pattern::eager(text).err().expect(text);
+            let lazy = Pattern::lazy(text).map(|_| ()).expect_err(text);
+            let eager = Pattern::eager(text).map(|_| ()).expect_err(text);
             assert_eq!(lazy.lines().last(), eager.lines().last(), "{text}");
         }
     }
