@@ -6,11 +6,10 @@
 //! `priority`, then more conditions, then the smaller id (so results are deterministic).
 use std::collections::BTreeMap;
 
-use crate::rules::Pattern;
 use cargo_metadata::diagnostic::Diagnostic as RustcDiagnostic;
 
 use crate::diagnostic::Diagnostic;
-use crate::rules::{Rule, Rulebook};
+use crate::rules::{Pattern, Rule, Rulebook};
 
 /// A rule that explains a diagnostic, with the values its placeholders take.
 #[derive(Debug, Clone, PartialEq, Eq)]

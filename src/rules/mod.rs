@@ -61,7 +61,7 @@ pub(crate) struct Bucket {
 /// BENCHMARKS.md), and a build meets only a few codes. `None` if the combined set does not
 /// compile (each pattern did on its own, so only a size limit can cause that): then every
 /// rule is a candidate and its own regex decides.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct PatternSet {
     patterns: Vec<String>,
     positions: Vec<usize>,
@@ -108,11 +108,17 @@ impl PatternSet {
     }
 }
 
+/// `rules` most specific first: the order [`crate::matching::find`] ranks by.
+fn matching_order(mut rules: Vec<usize>, all: &[Rule]) -> Vec<usize> {
+    rules.sort_by(|&a, &b| all[b].specificity().cmp(&all[a].specificity()));
+    rules
+}
+
 impl Bucket {
     /// A bucket of `rules` (this code's rules and the code-less ones); `codeless` lists the
     /// code-less rules in the order of the shared set.
-    fn new(mut rules: Vec<usize>, codeless: &[usize], all: &[Rule]) -> Self {
-        rules.sort_by(|&a, &b| all[b].specificity().cmp(&all[a].specificity()));
+    fn new(rules: Vec<usize>, codeless: &[usize], all: &[Rule]) -> Self {
+        let rules = matching_order(rules, all);
         let position = |rule: usize| rules.iter().position(|&r| r == rule).unwrap_or(0);
         let own: Vec<usize> = rules
             .iter()
@@ -201,9 +207,9 @@ impl Rulebook {
                 by_code_ids.entry(code.clone()).or_default().push(i);
             }
         }
-        // The code-less bucket's order is the shared set's order.
-        let codeless_bucket = Bucket::new(codeless, &[], &rules);
-        let codeless = codeless_bucket.rules.clone();
+        // The shared set lists the code-less rules in matching order, which is also the
+        // order of the code-less bucket itself (whose own set is then empty).
+        let codeless = matching_order(codeless, &rules);
         let codeless_set = PatternSet::new(&codeless, (0..codeless.len()).collect(), &rules);
         let mut by_code = HashMap::new();
         for (code, mut ids) in by_code_ids {
@@ -212,11 +218,7 @@ impl Rulebook {
             ids.dedup();
             by_code.insert(code, Bucket::new(ids, &codeless, &rules));
         }
-        let codeless_bucket = Bucket {
-            own: PatternSet::default(),
-            codeless_positions: (0..codeless.len()).collect(),
-            ..codeless_bucket
-        };
+        let codeless_bucket = Bucket::new(codeless.clone(), &codeless, &rules);
         Ok(Rulebook {
             rules,
             index: Index {

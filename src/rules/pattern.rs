@@ -83,9 +83,7 @@ impl Pattern {
             Regex::new(&self.text).unwrap_or_else(|_| never())
         })
     }
-}
 
-impl Pattern {
     /// Calls `found(name, value)` for each named group that took part in the leftmost-first
     /// match of `text`, in the order of [`Pattern::capture_names`]; `false` if there is no
     /// match. The same groups and values `Regex::captures` gives.
