@@ -186,6 +186,7 @@ fn as_in_fixtures(file: &str) -> String {
 }
 
 fn scratch_workspace(name: &str, members: &[&str]) -> PathBuf {
+    common::fetch_fixture_dependencies();
     let dir = scratch(name);
     let fixtures = common::fixtures_dir();
     let text = std::fs::read_to_string(fixtures.join("Cargo.toml")).unwrap();

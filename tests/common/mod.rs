@@ -46,6 +46,27 @@ pub fn streams_dir() -> PathBuf {
     repo().join("tests/streams")
 }
 
+/// Downloads the fixtures workspace's dependencies (its lock file's versions) once per test
+/// binary, for the tests that then run cargo offline on copies of fixture crates. Without it,
+/// on a machine whose cargo cache is empty, such a test could run before any other test had
+/// fetched tokio and fail to resolve it offline.
+pub fn fetch_fixture_dependencies() {
+    static FETCHED: OnceLock<()> = OnceLock::new();
+    FETCHED.get_or_init(|| {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let out = std::process::Command::new(cargo)
+            .args(["fetch", "--locked", "--manifest-path"])
+            .arg(fixtures_dir().join("Cargo.toml"))
+            .output()
+            .expect("cargo runs");
+        assert!(
+            out.status.success(),
+            "cargo fetch on tests/fixtures failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    });
+}
+
 /// The members of the fixtures workspace (directory names, sorted), as cargo expands the
 /// `members` glob of its Cargo.toml. Asked once per test binary.
 pub fn members() -> Vec<String> {
