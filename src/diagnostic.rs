@@ -170,19 +170,26 @@ impl Diagnostic {
 pub fn span_snippet(span: &DiagnosticSpan) -> Option<String> {
     let mut pieces = Vec::new();
     for line in &span.text {
-        let chars: Vec<char> = line.text.chars().collect();
-        let start = line.highlight_start.saturating_sub(1).min(chars.len());
-        let end = line
-            .highlight_end
-            .saturating_sub(1)
-            .clamp(start, chars.len());
-        let piece: String = chars[start..end].iter().collect();
-        let piece = piece.trim();
+        let text = line.text.as_str();
+        let start = line.highlight_start.saturating_sub(1);
+        let end = line.highlight_end.saturating_sub(1).max(start);
+        // rustc's highlight columns count characters (1-based), not bytes.
+        let from = char_offset(text, start);
+        let to = char_offset(text, end);
+        let piece = text[from..to].trim();
         if !piece.is_empty() {
-            pieces.push(piece.to_string());
+            pieces.push(piece);
         }
     }
     (!pieces.is_empty()).then(|| pieces.join(" "))
+}
+
+/// The byte offset of character `n` of `text`, or its length when it has fewer characters.
+fn char_offset(text: &str, n: usize) -> usize {
+    if text.is_ascii() {
+        return n.min(text.len());
+    }
+    text.char_indices().nth(n).map_or(text.len(), |(i, _)| i)
 }
 
 /// Whether rustc's `file_name` names a file of the workspace being checked. rustc gives
@@ -278,5 +285,25 @@ mod tests {
             raw: b"{\"reason\":\"build-finished\"} x\n",
         };
         assert!(matches!(classify(trailing), Event::Text));
+    }
+
+    #[test]
+    fn a_snippet_counts_columns_in_characters() {
+        let span: DiagnosticSpan = serde_json::from_value(serde_json::json!({
+            "file_name": "src/main.rs", "byte_start": 0, "byte_end": 0,
+            "line_start": 1, "line_end": 2, "column_start": 1, "column_end": 1,
+            "is_primary": true, "label": null, "suggested_replacement": null,
+            "suggestion_applicability": null, "expansion": null,
+            "text": [
+                { "text": "let é = «名前».await;", "highlight_start": 9, "highlight_end": 19 },
+                { "text": "    ascii_only(x)", "highlight_start": 5, "highlight_end": 99 },
+                { "text": "ü", "highlight_start": 7, "highlight_end": 3 }
+            ]
+        }))
+        .unwrap();
+        assert_eq!(
+            span_snippet(&span).as_deref(),
+            Some("«名前».await ascii_only(x)")
+        );
     }
 }

@@ -1,6 +1,8 @@
 //! Follow-up errors a root mistake drags in (`[cascade]` in a rule), tracked across one
 //! stream. Pure.
 
+use std::collections::HashMap;
+
 use super::find::Finding;
 use crate::diagnostic::Diagnostic;
 use crate::rules::Rulebook;
@@ -12,8 +14,10 @@ use crate::rules::Rulebook;
 /// covered: no explanation and no unknown-async note, so the root is explained once.
 #[derive(Debug, Default)]
 pub struct Cascades {
-    /// `(package id, rule index)` of every root seen so far.
-    active: Vec<(Option<String>, usize)>,
+    /// The rule index of every root seen so far, per package id, each rule once: a stream
+    /// with thousands of roots (one package) or thousands of packages (one root each) costs
+    /// one lookup and a few rules per diagnostic, not a walk over every root seen.
+    active: HashMap<Option<String>, Vec<usize>>,
 }
 
 impl Cascades {
@@ -32,7 +36,10 @@ impl Cascades {
         if let Some(f) = &finding {
             let rule = book.rule(f.rule);
             if !rule.cascade_rules.is_empty() || !rule.cascade_messages.is_empty() {
-                self.active.push((diag.package_id.clone(), f.rule));
+                let roots = self.active.entry(diag.package_id.clone()).or_default();
+                if !roots.contains(&f.rule) {
+                    roots.push(f.rule);
+                }
             }
         }
         (finding, false)
@@ -50,11 +57,11 @@ impl Cascades {
 
     /// Whether an earlier root in the same package explains this diagnostic.
     fn covers(&self, book: &Rulebook, diag: &Diagnostic, finding: Option<&Finding>) -> bool {
-        self.active.iter().any(|(package, root)| {
-            if *package != diag.package_id {
-                return false;
-            }
-            let root = book.rule(*root);
+        let Some(roots) = self.active.get(&diag.package_id) else {
+            return false;
+        };
+        roots.iter().any(|&root| {
+            let root = book.rule(root);
             finding.is_some_and(|f| root.cascade_rules.contains(&book.rule(f.rule).id))
                 || root
                     .cascade_messages

@@ -3,6 +3,7 @@
 //! renderer reads; laying it out is the renderers' job.
 
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 use crate::fix::{FileDiff, Placed, Proposal};
 use crate::rules::template::fill;
@@ -15,9 +16,9 @@ use super::find::Finding;
 pub struct Explanation<'r> {
     pub rule: &'r Rule,
     pub title: String,
-    pub python: String,
-    pub rust: String,
-    pub fix: String,
+    /// The three sections, each filled on first use: the human block reads only the framing,
+    /// so most explanations never lay out the canned code (see [`Explanation::python`]).
+    sections: [OnceLock<String>; 3],
     /// The captures the texts were filled from (the fix stage reads them too).
     pub captures: BTreeMap<String, String>,
     /// The fix in the user's own code, when the fix stage found one (`None` until it ran).
@@ -46,9 +47,7 @@ impl<'r> Explanation<'r> {
         Explanation {
             rule,
             title: fill(&rule.title, &captures),
-            python: fill(&rule.body.python, &captures),
-            rust: fill(&rule.body.rust, &captures),
-            fix: fill(&rule.body.fix, &captures),
+            sections: Default::default(),
             captures,
             proposal: None,
             placed: Vec::new(),
@@ -56,12 +55,31 @@ impl<'r> Explanation<'r> {
         }
     }
 
+    /// The "In asyncio terms" section, filled.
+    pub fn python(&self) -> &str {
+        self.section(0, &self.rule.body.python)
+    }
+
+    /// The "What Rust is telling you" section, filled.
+    pub fn rust(&self) -> &str {
+        self.section(1, &self.rule.body.rust)
+    }
+
+    /// The "Fix" section (the rule file's canned examples), filled.
+    pub fn fix(&self) -> &str {
+        self.section(2, &self.rule.body.fix)
+    }
+
+    fn section(&self, index: usize, template: &str) -> &str {
+        self.sections[index].get_or_init(|| fill(template, &self.captures))
+    }
+
     /// The three sections with their headings, in the rule file's order.
     pub fn sections(&self) -> [(&'static str, &str); 3] {
         [
-            (Section::Python.heading(), &self.python),
-            (Section::Rust.heading(), &self.rust),
-            (Section::Fix.heading(), &self.fix),
+            (Section::Python.heading(), self.python()),
+            (Section::Rust.heading(), self.rust()),
+            (Section::Fix.heading(), self.fix()),
         ]
     }
 

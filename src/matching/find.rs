@@ -261,6 +261,10 @@ fn add_builtin_captures(diag: &Diagnostic, captures: &mut BTreeMap<String, Strin
 /// Unicode line and paragraph separators, bidirectional controls and invisible characters, so
 /// compiler text can never forge, reorder or hide parts of our block.
 pub fn sanitize(text: &str) -> String {
+    // Most text is printable ASCII, which holds no unsafe character: copy it whole.
+    if text.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        return text.to_string();
+    }
     text.chars().filter(|&c| !is_unsafe_char(c)).collect()
 }
 

@@ -167,7 +167,7 @@ pub fn write_block(
         paint(&format!("· {}", e.rule.id), border(), ctx)
     )?;
     write_title(e, ctx, out)?;
-    let framing = lead_sentences(&e.python, 2);
+    let framing = lead_sentences(e.python(), 2);
     if !framing.is_empty() {
         writeln!(out, "{}", b(BODY_PREFIX.trim_end()))?;
         for line in textwrap::wrap(&framing, wrap_options(WIDTH - BODY_PREFIX.chars().count())) {

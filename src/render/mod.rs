@@ -123,7 +123,7 @@ pub fn push_diff(out: &mut String, diff: &[FileDiff], indent: &str) {
 
 /// The fix options of an explanation's Fix section, numbered as written.
 pub fn fix_options(e: &Explanation<'_>) -> Vec<String> {
-    markdown::fix_options(&e.fix)
+    markdown::fix_options(e.fix())
 }
 
 /// Appends laid-out Markdown, each line prefixed with `indent`.

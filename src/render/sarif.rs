@@ -300,9 +300,9 @@ fn explained_rule(rule: &Rule) -> Value {
     let e = Explanation::from_rule(rule, &names);
     let mut markdown = format!(
         "**In Python terms**\n\n{}\n\n**What Rust is telling you**\n\n{}\n\n**Fix**\n\n{}\n",
-        e.python.trim(),
-        e.rust.trim(),
-        e.fix.trim()
+        e.python().trim(),
+        e.rust().trim(),
+        e.fix().trim()
     );
     for link in &rule.links {
         markdown.push_str(&format!("\n- [{}]({})", link.title, link.url));
@@ -311,7 +311,7 @@ fn explained_rule(rule: &Rule) -> Value {
         "id": rule.id,
         "name": pascal_case(&rule.id),
         "shortDescription": { "text": rule.summary },
-        "fullDescription": { "text": format!("{} {}", rule.summary, first_paragraph(&e.rust)) },
+        "fullDescription": { "text": format!("{} {}", rule.summary, first_paragraph(e.rust())) },
         "help": { "text": plain_text(&e), "markdown": markdown },
         "properties": { "tags": ["async", "explain-async"] },
     });

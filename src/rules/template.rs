@@ -33,7 +33,8 @@ fn pieces(template: &str) -> Vec<Piece<'_>> {
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] != b'{' {
-            i += 1;
+            // Jump to the next brace (memchr) instead of stepping byte by byte.
+            i = template[i..].find('{').map_or(bytes.len(), |at| i + at);
             continue;
         }
         if bytes.get(i + 1) == Some(&b'{') {
