@@ -7,8 +7,7 @@
 
 use std::io::{self, Write};
 
-use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
-use serde_json::value::RawValue;
+use std::ops::Range;
 
 use super::{plain_text, Item, Renderer};
 use crate::fix::{Fix, Placed, Proposal};
@@ -55,72 +54,6 @@ impl Renderer for Json {
 
     fn finish(&mut self, _out: &mut dyn Write) -> io::Result<()> {
         Ok(())
-    }
-}
-
-/// The members of one JSON object, in order: each key decoded, each value as the exact bytes
-/// it had in the input.
-struct Members<'a>(Vec<(String, &'a RawValue)>);
-
-/// A compiler-message line split in one pass: the top-level members, and the members of its
-/// `message` object (whose own entry in `top` is then unused).
-struct Split<'a> {
-    top: Vec<(String, &'a RawValue)>,
-    message: Option<Members<'a>>,
-}
-
-struct Visit<const SPLIT_MESSAGE: bool>;
-
-impl<'de> Visitor<'de> for Visit<false> {
-    type Value = Members<'de>;
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("a JSON object")
-    }
-    fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Self::Value, M::Error> {
-        let mut members = Vec::new();
-        while let Some(entry) = map.next_entry::<String, &'de RawValue>()? {
-            members.push(entry);
-        }
-        Ok(Members(members))
-    }
-}
-
-impl<'de> Visitor<'de> for Visit<true> {
-    type Value = Split<'de>;
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("a JSON object")
-    }
-    fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Self::Value, M::Error> {
-        let mut top = Vec::new();
-        let mut message = None;
-        while let Some(key) = map.next_key::<String>()? {
-            if key == "message" && message.is_none() {
-                message = Some(map.next_value::<Members<'de>>()?);
-                top.push((key, EMPTY));
-            } else {
-                let value = map.next_value::<&'de RawValue>()?;
-                top.push((key, value));
-            }
-        }
-        Ok(Split { top, message })
-    }
-}
-
-/// Placeholder for the `message` entry of [`Split::top`]; never written.
-const EMPTY: &RawValue = {
-    // `RawValue::NULL` is a valid raw JSON value with a `'static` lifetime.
-    RawValue::NULL
-};
-
-impl<'de> Deserialize<'de> for Members<'de> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_map(Visit::<false>)
-    }
-}
-
-impl<'de> Deserialize<'de> for Split<'de> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_map(Visit::<true>)
     }
 }
 
@@ -215,11 +148,12 @@ pub fn suggestion_child(fix: &Fix, placed: &[Placed]) -> Option<String> {
 /// terminator). `None` if the line is not the shape we expect; the caller then passes it
 /// through unchanged.
 ///
-/// The line is spliced, not re-serialized: only the top level and `message` are split into
-/// members, every other value is copied byte for byte. Building a `serde_json::Value` of the
-/// whole line and serializing it again cost more than parsing the line in the first place
-/// (issue 5, BENCHMARKS.md), and splicing also keeps number spellings and escapes as cargo
-/// wrote them.
+/// The line is spliced, not re-serialized: a structural scan finds the byte ranges of the
+/// top-level members and of `message`'s members, and every value is copied byte for byte
+/// (number spellings and escapes stay as cargo wrote them). Only keys with an escape in them
+/// are decoded. Building a `serde_json::Value` of the whole line cost more than parsing the
+/// line in the first place (issue 5), and deserializing it into raw members still cost about
+/// a tenth of the json format's time (issue 11, BENCHMARKS.md).
 pub fn annotate(content: &[u8], ours: &Ours<'_>) -> Option<Vec<u8>> {
     let Ours {
         rule,
@@ -229,14 +163,13 @@ pub fn annotate(content: &[u8], ours: &Ours<'_>) -> Option<Vec<u8>> {
         lead,
         fix,
     } = ours;
-    // One UTF-8 check for the whole line; parsing from `&str` then borrows every raw value
-    // without validating each of them again.
-    let content = std::str::from_utf8(content).ok()?;
-    let Split { top, message } = serde_json::from_str(content).ok()?;
-    let message = message?;
-    let children = message.0.iter().find(|(k, _)| k == "children")?.1.get();
+    let mut scan = Scanner::new(content);
+    // The first `message` member must be an object (as serde, deserializing it, required).
+    let (top, message_at, message) = scan.whole_object("message")?;
+    let children = message.iter().find(|m| scan.key_is(m, "children"))?;
     // `children` must be an array for rust-analyzer and cargo_metadata to accept our child.
-    let inner = children.trim().strip_prefix('[')?.strip_suffix(']')?;
+    let children = &content[children.value.clone()];
+    let inner = children.strip_prefix(b"[")?.strip_suffix(b"]")?;
     // The explanation is escaped once and the literal reused in all three places.
     let text_json = serde_json::to_string(text).ok()?;
     let child_message = match lead {
@@ -260,49 +193,44 @@ pub fn annotate(content: &[u8], ours: &Ours<'_>) -> Option<Vec<u8>> {
     let mut out = Vec::with_capacity(content.len() + 3 * text.len() + child.len() + 256);
     out.push(b'{');
     let mut replaced_ours = false;
-    let mut message = Some(message);
-    for (i, (key, value)) in top.iter().enumerate() {
+    for (i, member) in top.iter().enumerate() {
         if i > 0 {
             out.push(b',');
         }
-        serde_json::to_writer(&mut out, key).ok()?;
-        out.push(b':');
-        if key == "explain_async" {
+        scan.write_key(member, &mut out);
+        if scan.key_is(member, "explain_async") {
             // Our own output fed back in: replace the old explanation in place.
             out.extend_from_slice(ours.as_bytes());
             replaced_ours = true;
-        } else if let Some(message) = message.take_if(|_| key == "message") {
+        } else if i == message_at {
             out.push(b'{');
-            for (j, (mkey, mvalue)) in message.0.iter().enumerate() {
+            for (j, m) in message.iter().enumerate() {
                 if j > 0 {
                     out.push(b',');
                 }
-                serde_json::to_writer(&mut out, mkey).ok()?;
-                out.push(b':');
-                match mkey.as_str() {
-                    "children" => {
-                        out.push(b'[');
-                        if !inner.trim().is_empty() {
-                            out.extend_from_slice(inner.as_bytes());
-                            out.push(b',');
-                        }
-                        out.extend_from_slice(child.as_bytes());
-                        out.push(b']');
+                scan.write_key(m, &mut out);
+                let value = &content[m.value.clone()];
+                if scan.key_is(m, "children") {
+                    out.push(b'[');
+                    if !inner.trim_ascii().is_empty() {
+                        out.extend_from_slice(inner);
+                        out.push(b',');
                     }
-                    "rendered" if mvalue.get().starts_with('"') => {
-                        // Append inside the string literal: rustc's text is not decoded and
-                        // re-encoded, only our escaped text and an escaped newline are added.
-                        let literal = mvalue.get().strip_suffix('"')?;
-                        out.extend_from_slice(literal.as_bytes());
-                        out.extend_from_slice(&text_json.as_bytes()[1..text_json.len() - 1]);
-                        out.extend_from_slice(b"\\n\"");
-                    }
-                    _ => out.extend_from_slice(mvalue.get().as_bytes()),
+                    out.extend_from_slice(child.as_bytes());
+                    out.push(b']');
+                } else if value.starts_with(b"\"") && scan.key_is(m, "rendered") {
+                    // Append inside the string literal: rustc's text is not decoded and
+                    // re-encoded, only our escaped text and an escaped newline are added.
+                    out.extend_from_slice(&value[..value.len() - 1]);
+                    out.extend_from_slice(&text_json.as_bytes()[1..text_json.len() - 1]);
+                    out.extend_from_slice(b"\\n\"");
+                } else {
+                    out.extend_from_slice(value);
                 }
             }
             out.push(b'}');
         } else {
-            out.extend_from_slice(value.get().as_bytes());
+            out.extend_from_slice(&content[member.value.clone()]);
         }
     }
     if !replaced_ours {
@@ -314,6 +242,193 @@ pub fn annotate(content: &[u8], ours: &Ours<'_>) -> Option<Vec<u8>> {
     }
     out.push(b'}');
     Some(out)
+}
+
+/// The bytes that matter when skipping a nested value: brackets and the start of a string.
+const STRUCTURAL: [bool; 256] = byte_set(b"\"{}[]");
+
+const fn byte_set(bytes: &[u8]) -> [bool; 256] {
+    let mut set = [false; 256];
+    let mut i = 0;
+    while i < bytes.len() {
+        set[bytes[i] as usize] = true;
+        i += 1;
+    }
+    set
+}
+
+/// One member of a JSON object: its key's bytes between the quotes (escapes not decoded) and
+/// its value's bytes, both as ranges of the line.
+struct Member {
+    key: Range<usize>,
+    value: Range<usize>,
+}
+
+/// A structural scan of one JSON line: finds where objects, members and values begin and end,
+/// checking brackets, string literals and the colons and commas between members. Literals
+/// (numbers, `true`, `false`, `null`) are taken as runs of their characters and not checked
+/// further: every line given to it has already been parsed by [`crate::diagnostic::classify`].
+struct Scanner<'a> {
+    b: &'a [u8],
+    /// The open brackets of the value being skipped (reused between values).
+    stack: Vec<u8>,
+}
+
+impl<'a> Scanner<'a> {
+    fn new(b: &'a [u8]) -> Self {
+        Scanner {
+            b,
+            stack: Vec::new(),
+        }
+    }
+
+    /// The members of the object that is the whole line (whitespace around it allowed), the
+    /// index of the first member named `split`, and that member's own members (it must be an
+    /// object), found in the same pass.
+    fn whole_object(&mut self, split: &str) -> Option<(Vec<Member>, usize, Vec<Member>)> {
+        let start = self.ws(0);
+        let (members, end, inner) = self.object(start, Some(split))?;
+        let (at, inner) = inner?;
+        (self.ws(end) == self.b.len()).then_some((members, at, inner))
+    }
+
+    /// `at` is a `{`: its members, the index after its `}`, and with `split`, the position and
+    /// members of the first member of that name.
+    #[allow(clippy::type_complexity)]
+    fn object(
+        &mut self,
+        at: usize,
+        split: Option<&str>,
+    ) -> Option<(Vec<Member>, usize, Option<(usize, Vec<Member>)>)> {
+        if self.b.get(at) != Some(&b'{') {
+            return None;
+        }
+        let mut members = Vec::new();
+        let mut inner = None;
+        let mut i = self.ws(at + 1);
+        if self.b.get(i) == Some(&b'}') {
+            return Some((members, i + 1, inner));
+        }
+        loop {
+            if self.b.get(i) != Some(&b'"') {
+                return None;
+            }
+            let key_end = self.string(i)?;
+            let key = i + 1..key_end - 1;
+            i = self.ws(key_end);
+            if self.b.get(i) != Some(&b':') {
+                return None;
+            }
+            let value_start = self.ws(i + 1);
+            let value_end = match split {
+                Some(name) if inner.is_none() && self.key_range_is(&key, name) => {
+                    let (split_members, end, _) = self.object(value_start, None)?;
+                    inner = Some((members.len(), split_members));
+                    end
+                }
+                _ => self.value(value_start)?,
+            };
+            members.push(Member {
+                key,
+                value: value_start..value_end,
+            });
+            i = self.ws(value_end);
+            match self.b.get(i) {
+                Some(b',') => i = self.ws(i + 1),
+                Some(b'}') => return Some((members, i + 1, inner)),
+                _ => return None,
+            }
+        }
+    }
+
+    /// `at` is a `"`: the index after the closing quote.
+    fn string(&self, at: usize) -> Option<usize> {
+        let mut i = at + 1;
+        loop {
+            i += memchr::memchr2(b'"', b'\\', self.b.get(i..)?)?;
+            if self.b[i] == b'"' {
+                return Some(i + 1);
+            }
+            // A backslash and the character it escapes.
+            i += 2;
+        }
+    }
+
+    /// The index after the value that starts at `at`.
+    fn value(&mut self, at: usize) -> Option<usize> {
+        match *self.b.get(at)? {
+            b'"' => self.string(at),
+            b'{' | b'[' => self.nested(at),
+            _ => {
+                let len = self.b[at..]
+                    .iter()
+                    .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'-' | b'.'))
+                    .count();
+                (len > 0).then_some(at + len)
+            }
+        }
+    }
+
+    /// `at` is a `{` or `[`: the index after its matching bracket.
+    fn nested(&mut self, at: usize) -> Option<usize> {
+        self.stack.clear();
+        let mut i = at;
+        loop {
+            i += self
+                .b
+                .get(i..)?
+                .iter()
+                .position(|&c| STRUCTURAL[usize::from(c)])?;
+            match self.b[i] {
+                b'"' => {
+                    i = self.string(i)?;
+                    continue;
+                }
+                open @ (b'{' | b'[') => self.stack.push(open),
+                close => {
+                    let open = self.stack.pop()?;
+                    if (open, close) != (b'{', b'}') && (open, close) != (b'[', b']') {
+                        return None;
+                    }
+                    if self.stack.is_empty() {
+                        return Some(i + 1);
+                    }
+                }
+            }
+            i += 1;
+        }
+    }
+
+    fn ws(&self, mut i: usize) -> usize {
+        while self
+            .b
+            .get(i)
+            .is_some_and(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\r'))
+        {
+            i += 1;
+        }
+        i
+    }
+
+    /// Whether `m`'s key is `name`, decoding the key only when it has an escape.
+    fn key_is(&self, m: &Member, name: &str) -> bool {
+        self.key_range_is(&m.key, name)
+    }
+
+    fn key_range_is(&self, key: &Range<usize>, name: &str) -> bool {
+        let raw = &self.b[key.clone()];
+        if !raw.contains(&b'\\') {
+            return raw == name.as_bytes();
+        }
+        let quoted = &self.b[key.start - 1..key.end + 1];
+        serde_json::from_slice::<String>(quoted).is_ok_and(|k| k == name)
+    }
+
+    /// `"key":` as written.
+    fn write_key(&self, m: &Member, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.b[m.key.start - 1..m.key.end + 1]);
+        out.push(b':');
+    }
 }
 
 #[cfg(test)]
@@ -404,6 +519,14 @@ mod tests {
             br#"[]"#,
             br#"{"message":{"children":[]}"#,
             br#"{"message":{"children":[]}} trailing"#,
+            // Brackets and quotes inside strings, escaped keys, whitespace everywhere.
+            br#"{"message":{"children":[{"m":"]\"}[{"}],"rendered":"\\"}}"#,
+            br#" { "\u006dessage" : { "chil\u0064ren" : [ 1 ] , "rendered" : "r" } } "#,
+            br#"{"message":{"children":[{"a":[1,2}]}]}}"#,
+            br#"{"message":{"children":[],"rendered":"unterminated}}"#,
+            br#"{"message":{"children":[] "rendered":null}}"#,
+            br#"{"message":{"children":[],"x":}}"#,
+            br#"{"message":"text"}"#,
         ] {
             check(line);
         }
