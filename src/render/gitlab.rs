@@ -8,7 +8,7 @@
 
 use std::io::{self, Write};
 
-use serde_json::json;
+use serde::Serialize;
 
 use super::machine::{anchor, new_finding, rule_id, Fingerprints, PathContext, PrettyItems, Seen};
 use super::{plain_text, Item, Renderer};
@@ -58,21 +58,23 @@ impl Renderer for Gitlab {
             &d.rustc.message,
             place.snippet.as_deref().unwrap_or(""),
         ]);
-        let mut issue = json!({
-            "type": "issue",
-            "check_name": check_name,
-            "description": description,
-            "categories": ["Bug Risk"],
-            "fingerprint": fingerprint,
-            "severity": severity(d),
-            "location": {
-                "path": place.path,
-                "lines": { "begin": place.region.map_or(1, |r| r.start_line) },
+        let issue = Issue {
+            kind: "issue",
+            check_name: &check_name,
+            description: &description,
+            categories: ["Bug Risk"],
+            fingerprint: &fingerprint,
+            severity: severity(d),
+            location: Location {
+                path: &place.path,
+                lines: Lines {
+                    begin: place.region.map_or(1, |r| r.start_line),
+                },
             },
-        });
-        if let Some(e) = explanation {
-            issue["content"] = json!({ "body": plain_text(e) });
-        }
+            content: explanation.map(|e| Content {
+                body: plain_text(e),
+            }),
+        };
         self.issues.push(&issue)
     }
 
@@ -82,6 +84,39 @@ impl Renderer for Gitlab {
         // One write of the finished document: never half a report.
         out.write_all(&bytes)
     }
+}
+
+// One issue, typed: serialized straight into the pretty writer, no `serde_json::Value` per
+// diagnostic. Fields in the order the report has always had.
+
+#[derive(Serialize)]
+struct Issue<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    check_name: &'a str,
+    description: &'a str,
+    categories: [&'static str; 1],
+    fingerprint: &'a str,
+    severity: &'static str,
+    location: Location<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    content: Option<Content>,
+}
+
+#[derive(Serialize)]
+struct Location<'a> {
+    path: &'a str,
+    lines: Lines,
+}
+
+#[derive(Serialize)]
+struct Lines {
+    begin: usize,
+}
+
+#[derive(Serialize)]
+struct Content {
+    body: String,
 }
 
 /// error → major, warning → minor, note/help → info (the issue's mapping).

@@ -430,6 +430,8 @@ mod tests {
 /// (870 MB on a 60,000-message stream, more time in page faults than in rendering).
 pub struct PrettyItems {
     bytes: Vec<u8>,
+    /// One item's own pretty bytes, reused from item to item.
+    scratch: Vec<u8>,
     count: usize,
     /// Spaces before each item line: two per level of nesting of the array's items.
     depth: usize,
@@ -440,28 +442,35 @@ impl PrettyItems {
     pub fn new(depth: usize) -> Self {
         PrettyItems {
             bytes: Vec::new(),
+            scratch: Vec::new(),
             count: 0,
             depth,
         }
     }
 
     /// Appends one item.
-    pub fn push(&mut self, item: &serde_json::Value) -> std::io::Result<()> {
-        let pretty = serde_json::to_vec_pretty(item).map_err(std::io::Error::other)?;
+    pub fn push(&mut self, item: &impl serde::Serialize) -> std::io::Result<()> {
+        let mut pretty = std::mem::take(&mut self.scratch);
+        pretty.clear();
+        let written = serde_json::to_writer_pretty(&mut pretty, item);
         let indent = 2 * self.depth;
-        if self.count > 0 {
-            self.bytes.extend_from_slice(b",\n");
-        }
-        self.bytes.resize(self.bytes.len() + indent, b' ');
-        // Newlines inside JSON strings are escaped, so every raw newline is a line break.
-        for &b in &pretty {
-            self.bytes.push(b);
-            if b == b'\n' {
-                self.bytes.resize(self.bytes.len() + indent, b' ');
+        if written.is_ok() {
+            if self.count > 0 {
+                self.bytes.extend_from_slice(b",\n");
             }
+            self.bytes.resize(self.bytes.len() + indent, b' ');
+            // Newlines inside JSON strings are escaped, so every raw newline is a line break.
+            let mut rest = &pretty[..];
+            while let Some(at) = memchr::memchr(b'\n', rest) {
+                self.bytes.extend_from_slice(&rest[..=at]);
+                self.bytes.resize(self.bytes.len() + indent, b' ');
+                rest = &rest[at + 1..];
+            }
+            self.bytes.extend_from_slice(rest);
+            self.count += 1;
         }
-        self.count += 1;
-        Ok(())
+        self.scratch = pretty;
+        written.map_err(std::io::Error::other)
     }
 
     /// The whole array as `to_vec_pretty` prints it at this depth (`[]` when empty); the

@@ -13,6 +13,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::io::{self, Write};
 
+use serde::Serialize;
 use serde_json::{json, Map, Value};
 
 use super::machine::{
@@ -161,34 +162,23 @@ impl Renderer for Sarif {
                 .and_then(|p| p.snippet.as_deref())
                 .unwrap_or(""),
         ]);
-        let mut result = Map::new();
-        result.insert("ruleId".into(), json!(id));
-        result.insert("ruleIndex".into(), json!(index));
-        result.insert("level".into(), json!(level(d)));
-        result.insert("message".into(), json!({ "text": message }));
-        if let Some(place) = &place {
-            result.insert("locations".into(), json!([location(place, None, None)]));
-        }
         let others = related(d, &self.paths, place.as_ref());
-        if !others.is_empty() {
-            let list: Vec<Value> = others
+        let result = SarifResult {
+            rule_id: &id,
+            rule_index: index,
+            level: level(d),
+            message: Text { text: &message },
+            locations: place.as_ref().map(|p| [location(p, None, None)]),
+            related_locations: others
                 .iter()
                 .enumerate()
                 .map(|(i, (p, text))| location(p, Some(i + 1), Some(text)))
-                .collect();
-            result.insert("relatedLocations".into(), Value::Array(list));
-        }
-        result.insert(
-            "partialFingerprints".into(),
-            json!({ FINGERPRINT_KEY: fingerprint }),
-        );
-        if let Some(fixes) = explanation.and_then(|e| fixes(e, &self.paths)) {
-            result.insert("fixes".into(), fixes);
-        }
-        if let Some(code) = d.code() {
-            result.insert("properties".into(), json!({ "rustcCode": code }));
-        }
-        self.results.push(&Value::Object(result))
+                .collect(),
+            partial_fingerprints: Fingerprint { v1: &fingerprint },
+            fixes: explanation.and_then(|e| fixes(e, &self.paths)),
+            properties: d.code().map(|code| Properties { rustc_code: code }),
+        };
+        self.results.push(&result)
     }
 
     fn finish(&mut self, out: &mut dyn Write) -> io::Result<()> {
@@ -252,33 +242,100 @@ fn level(d: &Diagnostic) -> &'static str {
     }
 }
 
-fn location(place: &Anchor, id: Option<usize>, text: Option<&str>) -> Value {
-    let mut physical = Map::new();
-    physical.insert(
-        "artifactLocation".into(),
-        json!({ "uri": encode_uri_path(&place.path), "uriBaseId": SRCROOT }),
-    );
-    if let Some(r) = place.region {
-        let mut region = json!({
-            "startLine": r.start_line,
-            "startColumn": r.start_column,
-            "endLine": r.end_line,
-            "endColumn": r.end_column.max(1),
-        });
-        if let Some(snippet) = &place.snippet {
-            region["snippet"] = json!({ "text": snippet });
-        }
-        physical.insert("region".into(), region);
+fn location<'a>(place: &'a Anchor, id: Option<usize>, text: Option<&'a str>) -> Location<'a> {
+    Location {
+        id,
+        physical_location: PhysicalLocation {
+            artifact_location: ArtifactLocation {
+                uri: encode_uri_path(&place.path),
+                uri_base_id: SRCROOT,
+            },
+            region: place.region.map(|r| SarifRegion {
+                start_line: r.start_line,
+                start_column: r.start_column,
+                end_line: r.end_line,
+                end_column: r.end_column.max(1),
+                snippet: place.snippet.as_deref().map(|text| Text { text }),
+            }),
+        },
+        message: text.map(|text| Text { text }),
     }
-    let mut loc = Map::new();
-    if let Some(id) = id {
-        loc.insert("id".into(), json!(id));
-    }
-    loc.insert("physicalLocation".into(), Value::Object(physical));
-    if let Some(text) = text {
-        loc.insert("message".into(), json!({ "text": text }));
-    }
-    Value::Object(loc)
+}
+
+// One result, typed: serialized straight into the pretty writer, with no `serde_json::Value`
+// (an ordered map per object) built and dropped for every diagnostic. Fields are in the
+// order the document has always had.
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifResult<'a> {
+    rule_id: &'a str,
+    rule_index: usize,
+    level: &'static str,
+    message: Text<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    locations: Option<[Location<'a>; 1]>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related_locations: Vec<Location<'a>>,
+    partial_fingerprints: Fingerprint<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fixes: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    properties: Option<Properties<'a>>,
+}
+
+#[derive(Serialize)]
+struct Text<'a> {
+    text: &'a str,
+}
+
+#[derive(Serialize)]
+struct Fingerprint<'a> {
+    // FINGERPRINT_KEY (a test checks they agree).
+    #[serde(rename = "explainAsyncFingerprint/v1")]
+    v1: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Properties<'a> {
+    rustc_code: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Location<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<usize>,
+    physical_location: PhysicalLocation<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<Text<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PhysicalLocation<'a> {
+    artifact_location: ArtifactLocation,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    region: Option<SarifRegion<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ArtifactLocation {
+    uri: String,
+    uri_base_id: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifRegion<'a> {
+    start_line: usize,
+    start_column: usize,
+    end_line: usize,
+    end_column: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    snippet: Option<Text<'a>>,
 }
 
 /// A rulebook rule as a SARIF reportingDescriptor; `help` is the Python-framed explanation.
@@ -426,6 +483,12 @@ fn directory_uri(dir: &std::path::Path) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_fingerprint_field_is_named_by_the_key() {
+        let json = serde_json::to_value(Fingerprint { v1: "f" }).unwrap();
+        assert_eq!(json, json!({ FINGERPRINT_KEY: "f" }));
+    }
 
     #[test]
     fn uris_and_names() {
