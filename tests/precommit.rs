@@ -1,6 +1,8 @@
 //! The pre-commit hook (`.pre-commit-hooks.yaml`) with the real `pre-commit` from PyPI,
 //! installed by this test into a venv under cargo's test tmpdir (`target/tmp/precommit`), run
-//! with `pre-commit try-repo` against throwaway git repositories:
+//! with `pre-commit run` and a config naming this repository at its current commit (what a
+//! user of the published hook writes, with the repository's path for its URL) against
+//! throwaway git repositories:
 //! - a staged crate with an async mistake fails the hook, with the explanation in the output;
 //! - the fixed crate passes;
 //! - a commit that touches neither Rust sources nor Cargo files skips the hook.
@@ -10,9 +12,9 @@
 //! on PATH (here: the binary cargo built for these tests); its settings must equal the
 //! hook's in `.pre-commit-hooks.yaml`.
 //!
-//! pre-commit builds the hook with `cargo install` (release). The builds share one target
-//! dir (`target/tmp/precommit/target-try-repo`): about 1.5 min the first time on two cores,
-//! about 20 s after that (measured, see README "pre-commit").
+//! pre-commit builds the hook with `cargo install` (release) once per commit of this
+//! repository, into its store under `target/tmp/precommit`; the builds share one target dir
+//! (`target/tmp/precommit/target-remote`), so a new commit rebuilds only this crate.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -122,15 +124,29 @@ fn run_pre_commit(
     (status.code(), text)
 }
 
-/// `pre-commit try-repo <this repository> explain-async` on what is staged in `dir`.
-fn try_repo(dir: &Path) -> (Option<i32>, String) {
-    let repo = std::ffi::OsStr::new(env!("CARGO_MANIFEST_DIR"));
-    run_pre_commit(
-        "try-repo",
-        dir,
-        &["try-repo".as_ref(), repo, "explain-async".as_ref()],
-        None,
+/// The config a user of the published hook writes: this repository (by its path, as pre-commit
+/// accepts any git URL) at its current commit, hook `explain-async`.
+fn remote_recipe() -> String {
+    let repo = env!("CARGO_MANIFEST_DIR");
+    let out = Command::new("git")
+        .args(["-C", repo, "rev-parse", "HEAD"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "this test needs the repository's git history");
+    let rev = String::from_utf8(out.stdout).unwrap();
+    format!(
+        "repos:\n  - repo: {repo}\n    rev: {}\n    hooks:\n      - id: explain-async\n",
+        rev.trim()
     )
+}
+
+/// `pre-commit run` with [`remote_recipe`] on what is staged in `dir`. pre-commit clones the
+/// repository and builds the hook once per commit into its store (`PRE_COMMIT_HOME`, kept
+/// under the test tmpdir), so the three runs of a case, and later test runs at the same
+/// commit, share one `cargo install`. (`pre-commit try-repo` would clone and build it again
+/// into a throwaway store for every run: about 5 of `cargo test`'s 8 minutes.)
+fn run_remote(dir: &Path) -> (Option<i32>, String) {
+    run_pre_commit("remote", dir, &["run".as_ref()], None)
 }
 
 const MANIFEST: &str =
@@ -214,8 +230,9 @@ fn fails_then_passes_then_skips(repo: &Path, run: impl Fn(&Path) -> (Option<i32>
 
 #[test]
 fn pre_commit_hook_fails_on_an_async_mistake_and_passes_when_fixed() {
-    let repo = staged_repo("repo", &[]);
-    fails_then_passes_then_skips(&repo, try_repo);
+    let recipe = remote_recipe();
+    let repo = staged_repo("repo", &[(".pre-commit-config.yaml", recipe.as_str())]);
+    fails_then_passes_then_skips(&repo, run_remote);
 }
 
 /// README's `repo: local` recipe (the only YAML block there with `repo: local`).
