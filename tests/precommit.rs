@@ -132,7 +132,10 @@ fn remote_recipe() -> String {
         .args(["-C", repo, "rev-parse", "HEAD"])
         .output()
         .unwrap();
-    assert!(out.status.success(), "this test needs the repository's git history");
+    assert!(
+        out.status.success(),
+        "this test needs the repository's git history"
+    );
     let rev = String::from_utf8(out.stdout).unwrap();
     format!(
         "repos:\n  - repo: {repo}\n    rev: {}\n    hooks:\n      - id: explain-async\n",
