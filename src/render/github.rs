@@ -229,7 +229,14 @@ fn command(
 
 /// Drops the characters that workflow-command escaping does not cover (ESC, BEL, bidi
 /// controls, zero-width characters, …); CR and LF stay, to be escaped as `%0D`/`%0A`.
-fn without_unsafe(text: &str) -> String {
+fn without_unsafe(text: &str) -> std::borrow::Cow<'_, str> {
+    // Printable ASCII, CR and LF hold no unsafe character: nearly every text, kept as it is.
+    if text
+        .bytes()
+        .all(|b| (0x20..0x7f).contains(&b) || matches!(b, b'\r' | b'\n'))
+    {
+        return std::borrow::Cow::Borrowed(text);
+    }
     text.chars()
         .filter(|&c| matches!(c, '\r' | '\n') || !is_unsafe_char(c))
         .collect()
@@ -237,9 +244,19 @@ fn without_unsafe(text: &str) -> String {
 
 /// Escapes command data as the Actions toolkit does (`escapeData`).
 pub fn escape_data(text: &str) -> String {
-    text.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    let mut rest = text;
+    while let Some(at) = rest.find(['%', '\r', '\n']) {
+        out.push_str(&rest[..at]);
+        out.push_str(match rest.as_bytes()[at] {
+            b'%' => "%25",
+            b'\r' => "%0D",
+            _ => "%0A",
+        });
+        rest = &rest[at + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Escapes a command property value as the Actions toolkit does (`escapeProperty`).
@@ -251,6 +268,13 @@ pub fn escape_property(text: &str) -> String {
 /// whitespace, or the legacy `##[name]` anywhere in the line (actions/runner,
 /// `ActionCommand.TryParseV2` and `TryParse`).
 fn commandlike(line: &[u8]) -> bool {
+    if line.is_ascii() {
+        let start = line
+            .iter()
+            .take_while(|b| b.is_ascii_whitespace() || **b == 0x0b);
+        return line[start.count()..].starts_with(b"::")
+            || memchr::memmem::find(line, b"##[").is_some();
+    }
     // .NET's `TrimStart` removes Unicode white space (NBSP, em space, …), not only ASCII.
     let text = String::from_utf8_lossy(line);
     text.trim_start_matches(char::is_whitespace)
@@ -458,6 +482,28 @@ mod tests {
             assert_eq!(lines.last().unwrap(), &format!("::{token}::"));
             assert!(!String::from_utf8_lossy(hostile).contains(token));
         }
+    }
+
+    #[test]
+    fn the_ascii_path_finds_the_commands_the_unicode_path_finds() {
+        let unicode = |line: &[u8]| {
+            let text = String::from_utf8_lossy(line);
+            text.trim_start_matches(char::is_whitespace)
+                .starts_with("::")
+                || text.contains("##[")
+        };
+        for b in 0u8..0x80 {
+            for line in [
+                vec![b, b':', b':'],
+                vec![b, b'#', b'#', b'['],
+                vec![b, b'x'],
+            ] {
+                assert_eq!(commandlike(&line), unicode(&line), "{line:?}");
+            }
+        }
+        assert!(commandlike("\u{a0}::x".as_bytes()));
+        assert_eq!(without_unsafe("a\r\nb"), "a\r\nb");
+        assert_eq!(without_unsafe("a\u{1b}[31mb\tc\u{202e}"), "a[31mbc");
     }
 
     #[test]
