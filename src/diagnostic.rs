@@ -99,9 +99,19 @@ pub fn classify(line: Line<'_>) -> Event {
 }
 
 fn parse_envelope(content: &[u8]) -> serde_json::Result<Envelope> {
-    let mut de = serde_json::Deserializer::from_slice(content);
-    // Deeply nested macro backtraces are real; a recursion limit would turn them into text.
-    // Depth is still bounded by the line length, which is bounded by memory.
+    // One UTF-8 check of the whole line (vectorised), then a parse that trusts it: parsing
+    // from bytes checks every string, piece by piece between escapes, which cost about 4 % of
+    // the process on a benchmark stream. A line that is not UTF-8 takes the byte parser, which
+    // accepts or rejects it exactly as before.
+    match std::str::from_utf8(content) {
+        Ok(text) => deserialize_whole(serde_json::Deserializer::from_str(text)),
+        Err(_) => deserialize_whole(serde_json::Deserializer::from_slice(content)),
+    }
+}
+
+fn deserialize_whole<'de, R: serde_json::de::Read<'de>>(
+    mut de: serde_json::Deserializer<R>,
+) -> serde_json::Result<Envelope> {
     let env = Envelope::deserialize(&mut de)?;
     de.end()?;
     Ok(env)
