@@ -64,12 +64,11 @@ pub fn plain_text(e: &Explanation<'_>) -> String {
     let mut out = String::new();
     out.push_str(&format!("explain-async [{}]: {}\n", e.rule.id, e.title));
     let [python, rust, fix] = e.sections();
-    let body = &e.rule.body;
-    for ((name, text), template) in [(python, &body.python), (rust, &body.rust)] {
+    for (name, text) in [python, rust] {
         out.push('\n');
         out.push_str(name);
         out.push_str(":\n");
-        push_laid_once(&mut out, text, template);
+        push_laid_once(&mut out, text);
     }
     out.push('\n');
     match &e.proposal {
@@ -86,7 +85,7 @@ pub fn plain_text(e: &Explanation<'_>) -> String {
         }
         _ => {
             out.push_str(&format!("{} (examples, not your code):\n", fix.0));
-            push_laid_once(&mut out, fix.1, &body.fix);
+            push_laid_once(&mut out, fix.1);
         }
     }
     if let Some(url) = e.rule.url() {
@@ -127,18 +126,14 @@ pub fn fix_options(e: &Explanation<'_>) -> Vec<String> {
 }
 
 /// Appends laid-out Markdown, each line prefixed with `indent`.
-/// [`push_laid`] with the two-space indent of [`plain_text`], for a section whose rule
-/// template is `template`. A section the template fills to itself has no placeholder, so its
-/// layout is the same for every diagnostic the rule explains: it is laid out once per rule
-/// and thread, then copied. Sections with placeholders are laid out each time (their words,
-/// and so their line breaks, differ per diagnostic).
-fn push_laid_once(out: &mut String, text: &str, template: &str) {
-    if text != template {
-        push_laid(out, text, "  ");
-        return;
-    }
+/// [`push_laid`] with the two-space indent of [`plain_text`]. Layout is a pure function of the text, so a section's layout is
+/// remembered by its text (per thread, at most 4,096 texts) and copied when the same text
+/// comes again: a section without placeholders is the same for every diagnostic its rule
+/// explains, and a filled one repeats when the same mistake with the same names does (one
+/// `Rc` named `state` held in many functions; each replay of a saved stream).
+fn push_laid_once(out: &mut String, text: &str) {
     thread_local! {
-        /// Laid-out placeholder-free sections, by their text (a pure function of it).
+        /// Laid-out sections, by their text (a pure function of it).
         static LAID: std::cell::RefCell<std::collections::HashMap<String, String>> =
             Default::default();
     }
@@ -151,8 +146,7 @@ fn push_laid_once(out: &mut String, text: &str, template: &str) {
         let mut laid = String::new();
         push_laid(&mut laid, text, "  ");
         out.push_str(&laid);
-        // Bounded: built-in and user rules have a few sections each; a flood of distinct
-        // rule files cannot grow the cache without limit.
+        // Bounded: a long stream of distinct filled sections cannot grow it without limit.
         if cache.len() < 4096 {
             cache.insert(text.to_string(), laid);
         }
