@@ -79,10 +79,9 @@ impl Renderer for Gitlab {
     }
 
     fn finish(&mut self, out: &mut dyn Write) -> io::Result<()> {
-        let mut bytes = self.issues.take_array();
-        bytes.push(b'\n');
-        // One write of the finished document: never half a report.
-        out.write_all(&bytes)
+        // Written once the stream has ended, never while it runs: no half a report.
+        self.issues.write_array(out)?;
+        out.write_all(b"\n")
     }
 }
 

@@ -476,17 +476,25 @@ impl PrettyItems {
     /// The whole array as `to_vec_pretty` prints it at this depth (`[]` when empty); the
     /// items are given away.
     pub fn take_array(&mut self) -> Vec<u8> {
-        if self.count == 0 {
-            return b"[]".to_vec();
-        }
         let mut out = Vec::with_capacity(self.bytes.len() + 4 + 2 * self.depth);
-        out.extend_from_slice(b"[\n");
-        out.append(&mut self.bytes);
-        out.push(b'\n');
-        out.resize(out.len() + 2 * (self.depth - 1), b' ');
-        out.push(b']');
-        self.count = 0;
+        self.write_array(&mut out)
+            .expect("writing to a Vec cannot fail");
         out
+    }
+
+    /// [`Self::take_array`] written to `out` piece by piece, without first copying the items
+    /// (hundreds of megabytes on a long stream) into one buffer.
+    pub fn write_array(&mut self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        if self.count == 0 {
+            return out.write_all(b"[]");
+        }
+        let items = std::mem::take(&mut self.bytes);
+        self.count = 0;
+        out.write_all(b"[\n")?;
+        out.write_all(&items)?;
+        out.write_all(b"\n")?;
+        out.write_all(&b" ".repeat(2 * (self.depth - 1)))?;
+        out.write_all(b"]")
     }
 }
 

@@ -91,7 +91,17 @@ impl Sarif {
     /// document with every result in place, built by serializing the rest of the document
     /// around a marker and splicing the results' bytes in where the marker's string is
     /// (keys are sorted, so `results` comes before `tool` and its user-controlled texts).
+    #[cfg(test)]
     fn document_bytes(&mut self) -> io::Result<Vec<u8>> {
+        let mut bytes = Vec::new();
+        self.write_document(&mut bytes)?;
+        Ok(bytes)
+    }
+
+    /// The whole log (see `document_bytes`) written to `out` piece by piece: the skeleton up to the
+    /// marker, the results, the rest of the skeleton (no copy of the results into one buffer
+    /// first).
+    fn write_document(&mut self, out: &mut dyn Write) -> io::Result<()> {
         let document = self.document_with(Value::String(RESULTS_MARK.to_string()));
         let skeleton = serde_json::to_vec_pretty(&document).map_err(io::Error::other)?;
         let mark = serde_json::to_vec(RESULTS_MARK).map_err(io::Error::other)?;
@@ -99,12 +109,9 @@ impl Sarif {
             .windows(mark.len())
             .position(|w| w == mark.as_slice())
             .ok_or_else(|| io::Error::other("the SARIF skeleton lost its results marker"))?;
-        let results = self.results.take_array();
-        let mut bytes = Vec::with_capacity(skeleton.len() + results.len());
-        bytes.extend_from_slice(&skeleton[..at]);
-        bytes.extend_from_slice(&results);
-        bytes.extend_from_slice(&skeleton[at + mark.len()..]);
-        Ok(bytes)
+        out.write_all(&skeleton[..at])?;
+        self.results.write_array(out)?;
+        out.write_all(&skeleton[at + mark.len()..])
     }
 
     fn document_with(&self, results: Value) -> Value {
@@ -182,10 +189,9 @@ impl Renderer for Sarif {
     }
 
     fn finish(&mut self, out: &mut dyn Write) -> io::Result<()> {
-        let mut bytes = self.document_bytes()?;
-        bytes.push(b'\n');
-        // One write of the finished document: never half a log.
-        out.write_all(&bytes)
+        // Written once the stream has ended, never while it runs: no half a log.
+        self.write_document(out)?;
+        out.write_all(b"\n")
     }
 }
 
