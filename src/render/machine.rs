@@ -24,14 +24,31 @@ use crate::render::Item;
 pub struct PathContext {
     workspace_root: PathBuf,
     repo_root: PathBuf,
+    /// The workspace root relative to the repository root, as `a/b/` (empty when they are
+    /// the same), when it lies inside it.
+    prefix: Option<String>,
 }
 
 impl PathContext {
     /// Both roots should be absolute. They are normalised lexically (`.` and `..` removed).
     pub fn new(workspace_root: impl AsRef<Path>, repo_root: impl AsRef<Path>) -> Self {
+        let workspace_root = normalise(workspace_root.as_ref());
+        let repo_root = normalise(repo_root.as_ref());
+        let prefix = workspace_root
+            .strip_prefix(&repo_root)
+            .ok()
+            .and_then(|rest| {
+                let mut prefix = String::new();
+                for c in rest.components() {
+                    prefix.push_str(c.as_os_str().to_str()?);
+                    prefix.push('/');
+                }
+                Some(prefix)
+            });
         PathContext {
-            workspace_root: normalise(workspace_root.as_ref()),
-            repo_root: normalise(repo_root.as_ref()),
+            workspace_root,
+            repo_root,
+            prefix,
         }
     }
 
@@ -46,6 +63,14 @@ impl PathContext {
     pub fn user_file(&self, file_name: &str) -> Option<String> {
         if !is_user_path(file_name) {
             return None;
+        }
+        // What rustc nearly always writes (`src/main.rs`, `crates/x/src/lib.rs`): plain
+        // segments, which normalise to themselves, under a workspace inside the repository.
+        if let Some(prefix) = &self.prefix {
+            let plain = |seg: &str| !seg.is_empty() && seg != "." && seg != "..";
+            if !file_name.contains(['\\', ':']) && file_name.split('/').all(plain) {
+                return Some(format!("{prefix}{file_name}"));
+            }
         }
         self.relative(&self.workspace_root.join(file_name))
     }
@@ -329,6 +354,39 @@ pub fn hash_hex(parts: &[&str]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_plain_path_shortcut_agrees_with_normalising() {
+        let roots = [
+            ("/repo/crates/ws", "/repo"),
+            ("/repo", "/repo"),
+            ("/repo/./a/../ws/", "/repo/"),
+            ("/elsewhere", "/repo"),
+            ("/repo", "/repo/sub"),
+        ];
+        let names = [
+            "src/main.rs",
+            "src//main.rs",
+            "./src/main.rs",
+            "src/../../x.rs",
+            "../ws/src/a.rs",
+            "src/",
+            "sub/src/a.rs",
+            "a b/ü.rs",
+            "src\\win.rs",
+            "c:x.rs",
+            ".",
+        ];
+        for (ws, repo) in roots {
+            let p = PathContext::new(ws, repo);
+            for name in names {
+                let slow = is_user_path(name)
+                    .then(|| p.relative(&p.workspace_root.join(name)))
+                    .flatten();
+                assert_eq!(p.user_file(name), slow, "{name} in {ws} under {repo}");
+            }
+        }
+    }
 
     #[test]
     fn paths_relative_to_the_repository() {
