@@ -1,6 +1,7 @@
 //! The cargo-compatible JSON stream for editors and scripts. Every input line is written in
-//! order; unexplained lines byte-for-byte. An explained `compiler-message` is re-serialized
-//! from its original JSON value (key order and unknown fields kept) with:
+//! order; unexplained lines byte-for-byte. An explained `compiler-message` is spliced: its
+//! bytes are copied as they were (key order, unknown fields, escapes and number spellings
+//! kept), with:
 //! - a top-level `"explain_async": {rule, title, url, text}`,
 //! - one span-less `help` child carrying the text (rust-analyzer shows those inline),
 //! - the text appended to `message.rendered`.
