@@ -261,11 +261,20 @@ fn add_builtin_captures(diag: &Diagnostic, captures: &mut BTreeMap<String, Strin
 /// Unicode line and paragraph separators, bidirectional controls and invisible characters, so
 /// compiler text can never forge, reorder or hide parts of our block.
 pub fn sanitize(text: &str) -> String {
-    // Most text is printable ASCII, which holds no unsafe character: copy it whole.
-    if text.bytes().all(|b| (0x20..0x7f).contains(&b)) {
-        return text.to_string();
+    strip_unsafe(text, false).into_owned()
+}
+
+/// `text` without the characters [`is_unsafe_char`] names, keeping CR and LF when
+/// `keep_line_breaks` (for a caller that escapes them itself). Most text is printable ASCII,
+/// which holds no unsafe character, and is returned as it is.
+pub fn strip_unsafe(text: &str, keep_line_breaks: bool) -> std::borrow::Cow<'_, str> {
+    let kept = |c: char| (keep_line_breaks && matches!(c, '\r' | '\n')) || !is_unsafe_char(c);
+    let plain =
+        |b: u8| (0x20..0x7f).contains(&b) || (keep_line_breaks && matches!(b, b'\r' | b'\n'));
+    if text.bytes().all(plain) {
+        return std::borrow::Cow::Borrowed(text);
     }
-    text.chars().filter(|&c| !is_unsafe_char(c)).collect()
+    text.chars().filter(|&c| kept(c)).collect()
 }
 
 /// Characters never copied from a diagnostic into our own text: C0/C1 controls (ESC starts
@@ -297,5 +306,7 @@ mod sanitize_tests {
         assert_eq!(sanitize(hostile), "a[31mbcdefghijklm");
         // Ordinary Unicode (type names, identifiers, emoji) is kept.
         assert_eq!(sanitize("Rc<Vec<&str>> é 名前 ✓"), "Rc<Vec<&str>> é 名前 ✓");
+        assert_eq!(strip_unsafe("a\r\n\u{feff}b\u{200b}", true), "a\r\nb");
+        assert_eq!(strip_unsafe("a\r\n\u{feff}b", false), "ab");
     }
 }

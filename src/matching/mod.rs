@@ -15,7 +15,7 @@ pub mod unknown;
 
 pub use cascades::Cascades;
 pub use explanation::Explanation;
-pub use find::{find, is_unsafe_char, sanitize, Finding};
+pub use find::{find, is_unsafe_char, sanitize, strip_unsafe, Finding};
 pub use unknown::unknown_async;
 
 use crate::context::Project;

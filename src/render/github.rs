@@ -17,7 +17,7 @@ use super::machine::{anchor, reportable, PathContext, Seen};
 use super::{plain_text, push_diff, Item, RenderContext, Renderer};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::fix::Proposal;
-use crate::matching::is_unsafe_char;
+use crate::matching::strip_unsafe;
 use crate::matching::Explanation;
 
 /// Annotations of one kind GitHub shows per step.
@@ -230,16 +230,7 @@ fn command(
 /// Drops the characters that workflow-command escaping does not cover (ESC, BEL, bidi
 /// controls, zero-width characters, …); CR and LF stay, to be escaped as `%0D`/`%0A`.
 fn without_unsafe(text: &str) -> std::borrow::Cow<'_, str> {
-    // Printable ASCII, CR and LF hold no unsafe character: nearly every text, kept as it is.
-    if text
-        .bytes()
-        .all(|b| (0x20..0x7f).contains(&b) || matches!(b, b'\r' | b'\n'))
-    {
-        return std::borrow::Cow::Borrowed(text);
-    }
-    text.chars()
-        .filter(|&c| matches!(c, '\r' | '\n') || !is_unsafe_char(c))
-        .collect()
+    strip_unsafe(text, true)
 }
 
 /// Escapes command data as the Actions toolkit does (`escapeData`).

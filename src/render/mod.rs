@@ -125,9 +125,8 @@ pub fn fix_options(e: &Explanation<'_>) -> Vec<String> {
     markdown::fix_options(e.fix())
 }
 
-/// Appends laid-out Markdown, each line prefixed with `indent`.
-/// [`push_laid`] with the two-space indent of [`plain_text`]. Layout is a pure function of the text, so a section's layout is
-/// remembered by its text (per thread, at most 4,096 texts) and copied when the same text
+/// [`push_laid`] with the two-space indent of [`plain_text`]. Layout is a pure function of
+/// the text, so a section's layout is remembered by its text (per thread, at most 4,096 texts) and copied when the same text
 /// comes again: a section without placeholders is the same for every diagnostic its rule
 /// explains, and a filled one repeats when the same mistake with the same names does (one
 /// `Rc` named `state` held in many functions; each replay of a saved stream).
@@ -153,6 +152,7 @@ fn push_laid_once(out: &mut String, text: &str) {
     });
 }
 
+/// Appends laid-out Markdown, each line prefixed with `indent`.
 fn push_laid(out: &mut String, text: &str, indent: &str) {
     for laid in markdown::layout(text, WIDTH - indent.len()) {
         match laid {

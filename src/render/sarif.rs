@@ -98,9 +98,9 @@ impl Sarif {
         Ok(bytes)
     }
 
-    /// The whole log (see `document_bytes`) written to `out` piece by piece: the skeleton up to the
-    /// marker, the results, the rest of the skeleton (no copy of the results into one buffer
-    /// first).
+    /// The whole log (see `document_bytes`) written to `out` piece by piece: the skeleton up
+    /// to the marker, the results, the rest of the skeleton (no copy of the results into one
+    /// buffer first).
     fn write_document(&mut self, out: &mut dyn Write) -> io::Result<()> {
         let document = self.document_with(Value::String(RESULTS_MARK.to_string()));
         let skeleton = serde_json::to_vec_pretty(&document).map_err(io::Error::other)?;
