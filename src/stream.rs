@@ -134,7 +134,7 @@ fn handle(
 #[derive(Default)]
 struct Packages {
     in_order: Vec<String>,
-    seen: std::collections::HashSet<String>,
+    seen: foldhash::HashSet<String>,
 }
 
 impl Packages {

@@ -271,7 +271,8 @@ pub fn strip_unsafe(text: &str, keep_line_breaks: bool) -> std::borrow::Cow<'_, 
     let kept = |c: char| (keep_line_breaks && matches!(c, '\r' | '\n')) || !is_unsafe_char(c);
     let plain =
         |b: u8| (0x20..0x7f).contains(&b) || (keep_line_breaks && matches!(b, b'\r' | b'\n'));
-    if text.bytes().all(plain) {
+    // Printable ASCII holds nothing unsafe; other text is copied only when it must change.
+    if text.bytes().all(plain) || text.chars().all(kept) {
         return std::borrow::Cow::Borrowed(text);
     }
     text.chars().filter(|&c| kept(c)).collect()

@@ -235,24 +235,42 @@ fn without_unsafe(text: &str) -> std::borrow::Cow<'_, str> {
 
 /// Escapes command data as the Actions toolkit does (`escapeData`).
 pub fn escape_data(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + text.len() / 8);
-    let mut rest = text;
-    while let Some(at) = rest.find(['%', '\r', '\n']) {
-        out.push_str(&rest[..at]);
-        out.push_str(match rest.as_bytes()[at] {
-            b'%' => "%25",
-            b'\r' => "%0D",
-            _ => "%0A",
-        });
-        rest = &rest[at + 1..];
-    }
-    out.push_str(rest);
-    out
+    escape(text, false)
 }
 
 /// Escapes a command property value as the Actions toolkit does (`escapeProperty`).
 pub fn escape_property(text: &str) -> String {
-    escape_data(text).replace(':', "%3A").replace(',', "%2C")
+    escape(text, true)
+}
+
+/// `%`, CR and LF (and for a property `:` and `,`) as `%XX`, in one pass: the text between
+/// them is found with memchr (the toolkit's escapes are all ASCII, so byte offsets are
+/// character boundaries).
+fn escape(text: &str, property: bool) -> String {
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    let mut from = 0;
+    loop {
+        let rest = &bytes[from..];
+        let found = if property {
+            rest.iter()
+                .position(|b| matches!(b, b'%' | b'\r' | b'\n' | b':' | b','))
+        } else {
+            memchr::memchr3(b'%', b'\r', b'\n', rest)
+        };
+        let Some(at) = found else { break };
+        out.push_str(&text[from..from + at]);
+        out.push_str(match rest[at] {
+            b'%' => "%25",
+            b'\r' => "%0D",
+            b'\n' => "%0A",
+            b':' => "%3A",
+            _ => "%2C",
+        });
+        from += at + 1;
+    }
+    out.push_str(&text[from..]);
+    out
 }
 
 /// Whether the runner could take this log line for a command: `::name …::` after leading

@@ -1,7 +1,7 @@
 //! The terminal format: rustc's `rendered` text exactly as rustc produced it, then, for an
 //! explained diagnostic, a boxed block that is visibly ours, then one summary line.
 
-use std::collections::HashSet;
+use foldhash::{HashSet, HashSetExt};
 use std::io::{self, Write};
 
 use owo_colors::{OwoColorize, Style};

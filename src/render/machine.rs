@@ -6,7 +6,7 @@
 //! Pure: the roots are given by the caller (app.rs finds them); nothing here reads the
 //! environment or the file system.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 
 use cargo_metadata::diagnostic::DiagnosticSpan;
@@ -246,7 +246,7 @@ pub fn reportable(d: &Diagnostic) -> bool {
 /// and test copies `--all-targets` produces share it.
 type Identity = (
     String,
-    String,
+    crate::diagnostic::Severity,
     String,
     String,
     Option<(String, usize, usize, usize, usize)>,
@@ -287,7 +287,7 @@ impl Seen {
         });
         self.0.insert((
             d.package_id.clone().unwrap_or_default(),
-            d.level().to_string(),
+            d.severity(),
             d.code().unwrap_or_default().to_string(),
             d.rustc.message.clone(),
             span,

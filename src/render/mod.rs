@@ -133,7 +133,7 @@ pub fn fix_options(e: &Explanation<'_>) -> Vec<String> {
 fn push_laid_once(out: &mut String, text: &str) {
     thread_local! {
         /// Laid-out sections, by their text (a pure function of it).
-        static LAID: std::cell::RefCell<std::collections::HashMap<String, String>> =
+        static LAID: std::cell::RefCell<foldhash::HashMap<String, String>> =
             Default::default();
     }
     LAID.with(|cache| {
