@@ -19,6 +19,7 @@ pub mod error;
 pub mod exit;
 pub mod fix;
 pub mod fixing;
+pub mod hash;
 pub mod lints;
 pub mod matching;
 pub mod output;

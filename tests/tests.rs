@@ -24,6 +24,7 @@ mod lints;
 mod lints_corpus;
 mod live;
 mod machine_formats;
+mod metadata_cache;
 mod new_rule;
 mod precommit;
 mod replay;

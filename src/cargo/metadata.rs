@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use cargo_metadata::{Metadata, MetadataCommand};
 
 use super::args::CargoArgs;
+use super::cache;
 use crate::error::Error;
 
 /// The `--manifest-path` the user gave cargo, if any ([`CargoArgs::manifest_path`] for a
@@ -25,7 +26,24 @@ pub fn load(cargo_args: &[String], deps: bool) -> Result<Metadata, Error> {
 /// build ([`CargoArgs::metadata_flags`]: `--offline`, `--locked`, `--frozen`, features, `-Z`,
 /// `--config`), so the answer describes the same build. `deps`: whether the dependency graph
 /// is needed.
+///
+/// Without `deps`, the answer is taken from [`cache`] while what it was read from is unchanged,
+/// and remembered there otherwise.
 pub fn load_for(cargo: &CargoArgs, deps: bool) -> Result<Metadata, Error> {
+    let manifest = cargo.manifest_path.as_deref();
+    if !deps {
+        if let Some(metadata) = cache::load(manifest, &cargo.metadata_flags) {
+            return Ok(metadata);
+        }
+    }
+    let metadata = run(cargo, deps)?;
+    if !deps {
+        cache::store(manifest, &cargo.metadata_flags, &metadata);
+    }
+    Ok(metadata)
+}
+
+fn run(cargo: &CargoArgs, deps: bool) -> Result<Metadata, Error> {
     let mut cmd = MetadataCommand::new();
     cmd.cargo_path(super::program());
     if let Some(path) = &cargo.manifest_path {

@@ -4,6 +4,7 @@
 //! that is stopped early stops cargo too is in [`signals`].
 
 pub mod args;
+pub mod cache;
 pub mod child;
 pub mod metadata;
 #[cfg(unix)]
