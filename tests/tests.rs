@@ -8,6 +8,7 @@
 
 mod common;
 
+mod caches;
 mod custom_rules;
 mod editor;
 mod fix;
@@ -24,7 +25,6 @@ mod lints;
 mod lints_corpus;
 mod live;
 mod machine_formats;
-mod metadata_cache;
 mod new_rule;
 mod precommit;
 mod replay;

@@ -28,8 +28,8 @@ use serde::{Deserialize, Serialize};
 /// Set to anything to turn the cache off.
 pub const DISABLE: &str = "CARGO_EXPLAIN_ASYNC_NO_CACHE";
 
-/// Where metadata entries are kept, if anywhere.
-fn dir() -> Option<PathBuf> {
+/// Where our caches live, if anywhere: `cargo-explain-async` in the user's cache directory.
+pub fn base_dir() -> Option<PathBuf> {
     if std::env::var_os(DISABLE).is_some() {
         return None;
     }
@@ -38,7 +38,12 @@ fn dir() -> Option<PathBuf> {
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
         .or_else(|| std::env::var_os("LOCALAPPDATA").map(PathBuf::from))?;
-    Some(base.join("cargo-explain-async").join("metadata"))
+    Some(base.join("cargo-explain-async"))
+}
+
+/// Where metadata entries are kept, if anywhere.
+fn dir() -> Option<PathBuf> {
+    Some(base_dir()?.join("metadata"))
 }
 
 /// What one entry remembers.
@@ -109,12 +114,20 @@ pub fn store(manifest_path: Option<&Path>, flags: &[String], metadata: &Metadata
     if std::fs::create_dir_all(parent).is_err() {
         return;
     }
-    // Written aside and renamed, so a concurrent run reads the old entry or the new one.
+    write_atomically(&path, &bytes);
+    prune(parent);
+}
+
+/// Writes `bytes` aside and renames the file into place, so that a concurrent run reads the
+/// old content or the new one, never a part. Failures are ignored (caches only save time).
+pub fn write_atomically(path: &Path, bytes: &[u8]) {
+    let Some(parent) = path.parent() else {
+        return;
+    };
     let tmp = parent.join(format!(".{}.{}", std::process::id(), unique()));
-    if std::fs::write(&tmp, bytes).is_ok() && std::fs::rename(&tmp, &path).is_err() {
+    if std::fs::write(&tmp, bytes).is_err() || std::fs::rename(&tmp, path).is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
-    prune(parent);
 }
 
 /// Entries kept at most; beyond that the least recently written go (a directory per

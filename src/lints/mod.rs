@@ -60,6 +60,7 @@ pub mod apis;
 pub mod background;
 pub mod checks;
 pub mod emit;
+pub mod memo;
 pub mod resolve;
 pub mod syntax;
 pub mod walker;

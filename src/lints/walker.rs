@@ -37,7 +37,7 @@ pub struct FileReport {
 }
 
 /// A `mod name;` (without a body) found in a file.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ModDecl {
     pub name: String,
     /// The value of a `#[path = "…"]` attribute.

@@ -22,6 +22,7 @@ use cargo_metadata::{Metadata, Package};
 use serde_json::Value;
 
 use super::emit::{compiler_message, PackageTarget};
+use super::memo::{Entry, Memo, Parsed};
 use super::walker::ModDecl;
 use super::{analyze_source, Check};
 use crate::cargo::args::CargoArgs;
@@ -256,7 +257,17 @@ pub fn run_for(
             });
         }
     }
-    let results = walk(roots, &units, root, target_dir, ansi, jobs.max(1));
+    let shape = [
+        if ansi { "ansi" } else { "plain" },
+        if args.targets.cfg_test() {
+            "cfg-test"
+        } else {
+            "no-cfg-test"
+        },
+    ];
+    let memo = Memo::open(root, &shape);
+    let results = walk(roots, &units, root, target_dir, ansi, jobs.max(1), &memo);
+    memo.save();
     let mut lines = Vec::new();
     for result in results {
         match result {
@@ -283,38 +294,94 @@ enum FileResult {
 }
 
 /// Reads one file: its findings (already filtered by allow lists and comments) and the
-/// files its `mod` declarations name.
+/// files its `mod` declarations name. An unchanged file's findings come from `memo`.
 fn read_one(
     job: &Job,
     unit: &Unit,
     root: &Path,
     ansi: bool,
+    memo: &Memo,
 ) -> (FileResult, Vec<(PathBuf, PathBuf)>) {
     let name = display_name(&job.path, root);
     let Ok(text) = std::fs::read_to_string(&job.path) else {
         return (FileResult::Skipped(name), Vec::new());
     };
-    let Ok(report) = analyze_source(&text, unit.cfg_test) else {
+    let allowed: Vec<&str> = unit.allowed.iter().map(|c| c.id()).collect();
+    let allowed = allowed.join(",");
+    let target = unit.origin.target.to_string();
+    let path = job.path.to_string_lossy();
+    let key = Memo::key(&[
+        &text,
+        &name,
+        &path,
+        &unit.origin.package_id,
+        &unit.origin.manifest_path,
+        &target,
+        &allowed,
+        if unit.cfg_test {
+            "cfg-test"
+        } else {
+            "no-cfg-test"
+        },
+        if ansi { "ansi" } else { "plain" },
+    ]);
+    let valid = |e: &Entry| {
+        e.parsed
+            .as_ref()
+            .is_none_or(|p| p.findings.iter().all(|f| f.2 < Check::ALL.len()))
+    };
+    let entry = match memo.get(&key).filter(valid) {
+        Some(entry) => entry,
+        None => {
+            let entry = analyze_one(&text, &name, unit, ansi);
+            memo.put(key, entry.clone());
+            entry
+        }
+    };
+    let Some(parsed) = entry.parsed else {
         return (FileResult::Skipped(name), Vec::new());
     };
-    let children = report
+    let children = parsed
         .modules
         .iter()
         .filter_map(|decl| module_file(job, decl))
         .collect();
+    let findings = parsed
+        .findings
+        .into_iter()
+        .map(|(line, column, check, message)| {
+            ((name.clone(), line, column, Check::ALL[check]), message)
+        })
+        .collect();
+    (FileResult::Read { findings }, children)
+}
+
+/// Parses and checks one file's text: what [`Memo`] keeps of it.
+fn analyze_one(text: &str, name: &str, unit: &Unit, ansi: bool) -> Entry {
+    let Ok(report) = analyze_source(text, unit.cfg_test) else {
+        return Entry { parsed: None };
+    };
     let findings = report
         .findings
         .iter()
         .filter(|f| !unit.allowed.contains(&f.check))
         .map(|f| {
             let p = f.primary().lo;
+            let check = Check::ALL.iter().position(|c| *c == f.check).unwrap_or(0);
             (
-                (name.clone(), p.line, p.column, f.check),
-                compiler_message(f, &name, &text, &unit.origin, ansi),
+                p.line,
+                p.column,
+                check,
+                compiler_message(f, name, text, &unit.origin, ansi),
             )
         })
         .collect();
-    (FileResult::Read { findings }, children)
+    Entry {
+        parsed: Some(Parsed {
+            modules: report.modules,
+            findings,
+        }),
+    }
 }
 
 /// syn recurses on nesting; a big stack keeps pathological sources from overflowing it.
@@ -328,6 +395,7 @@ fn walk(
     target_dir: &Path,
     ansi: bool,
     jobs: usize,
+    memo: &Memo,
 ) -> Vec<FileResult> {
     struct State {
         queue: VecDeque<Job>,
@@ -367,7 +435,7 @@ fn walk(
             ready.notify_all();
             return;
         };
-        let (result, children) = read_one(&job, &units[job.origin], root, ansi);
+        let (result, children) = read_one(&job, &units[job.origin], root, ansi, memo);
         let mut st = lock.lock().unwrap_or_else(|e| e.into_inner());
         st.results.push(result);
         for (path, child_dir) in children {
