@@ -2,10 +2,12 @@
 //! needs it. Compiling all the built-in rules' regexes up front was most of the start-up
 //! cost of every run (BENCHMARKS.md, "Wrapper overhead"), and a build meets only a few rules.
 //!
-//! Built-in patterns are validated with `regex-syntax` (the parser `regex` itself uses, with
-//! its default settings) and compiled lazily; `rulebook::every_builtin_pattern_compiles`
-//! compiles every one of them, so the lazy compile cannot fail for them. A user's rule file
-//! is compiled when it is loaded, so every problem in it is reported then, with its line.
+//! Built-in patterns are compiled lazily. Debug builds validate them at load with
+//! `regex-syntax` (the parser `regex` itself uses, with its default settings); release builds
+//! only read their group names from the text. `rulebook::every_builtin_pattern_compiles`
+//! compiles every one of them and compares the names, so the lazy compile cannot fail for
+//! them. A user's rule file is compiled when it is loaded, so every problem in it is reported
+//! then, with its line.
 //!
 //! Capture groups are read with a second engine of the same pattern, built on first use,
 //! without the lazy DFA (`regex-automata`'s meta regex with `hybrid(false)`/`dfa(false)`:
@@ -20,7 +22,6 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 use regex_automata::meta;
-use regex_syntax::hir::{Hir, HirKind};
 
 /// A regex with its source text and capture names known before it is compiled.
 pub struct Pattern {
@@ -49,16 +50,21 @@ impl Pattern {
         })
     }
 
-    /// Checks the syntax of `text` now and compiles it on first use (built-in rules).
+    /// Compiles `text` on first use (built-in rules). Its group names are read by a scan of
+    /// the text; debug builds (the test suite, `scripts/new-rule`'s checks) also check its
+    /// syntax now, so a mistake in a new built-in rule is reported at load with its line.
+    /// Release builds trust the built-in rules: every one is compiled, and its names compared
+    /// with the compiled regex's, by `rulebook::every_builtin_pattern_compiles`. Parsing them
+    /// all at every start was half of the tool's own CPU on a no-op check (BENCHMARKS.md).
     pub fn lazy(text: &str) -> Result<Self, String> {
-        let hir = regex_syntax::Parser::new()
-            .parse(text)
-            .map_err(|e| e.to_string())?;
-        let mut names = Vec::new();
-        capture_names(&hir, &mut names);
+        if cfg!(debug_assertions) {
+            regex_syntax::Parser::new()
+                .parse(text)
+                .map_err(|e| e.to_string())?;
+        }
         Ok(Pattern {
             text: text.to_string(),
-            names,
+            names: scan_names(text),
             compiled: OnceLock::new(),
             capturing: OnceLock::new(),
         })
@@ -138,22 +144,53 @@ impl fmt::Debug for Pattern {
     }
 }
 
-/// Named capture groups in the order of their opening parenthesis (the order `regex` numbers
-/// groups in).
-fn capture_names(hir: &Hir, out: &mut Vec<String>) {
-    match hir.kind() {
-        HirKind::Capture(capture) => {
-            if let Some(name) = &capture.name {
-                out.push(name.to_string());
+/// Named capture groups (`(?P<name>` and `(?<name>`) in the order of their opening
+/// parenthesis, the order `regex` numbers groups in, read from the text: escapes are skipped,
+/// and so are character classes (nested ones included), where a parenthesis is a literal.
+/// Exact for every built-in pattern (a test compares it with the compiled regex for each);
+/// not for every regex (`regex` drops a group repeated `{0}` times, for one).
+fn scan_names(text: &str) -> Vec<String> {
+    let b = text.as_bytes();
+    let mut names = Vec::new();
+    let mut class = 0usize;
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'\\' => i += 1,
+            b'[' => {
+                class += 1;
+                // A `]` right after `[` or `[^` is a literal.
+                if b.get(i + 1) == Some(&b'^') {
+                    i += 1;
+                }
+                if b.get(i + 1) == Some(&b']') {
+                    i += 1;
+                }
             }
-            capture_names(&capture.sub, out);
+            b']' if class > 0 => class -= 1,
+            b'(' if class == 0 => {
+                let rest = &text[i + 1..];
+                let name_at = if rest.starts_with("?P<") {
+                    Some(3)
+                } else if rest.starts_with("?<")
+                    && !rest.starts_with("?<=")
+                    && !rest.starts_with("?<!")
+                {
+                    Some(2)
+                } else {
+                    None
+                };
+                if let Some(at) = name_at {
+                    if let Some(end) = rest[at..].find('>') {
+                        names.push(rest[at..at + end].to_string());
+                    }
+                }
+            }
+            _ => {}
         }
-        HirKind::Concat(subs) | HirKind::Alternation(subs) => {
-            subs.iter().for_each(|h| capture_names(h, out));
-        }
-        HirKind::Repetition(repetition) => capture_names(&repetition.sub, out),
-        HirKind::Empty | HirKind::Literal(_) | HirKind::Class(_) | HirKind::Look(_) => {}
+        i += 1;
     }
+    names
 }
 
 #[cfg(test)]
@@ -166,7 +203,9 @@ mod tests {
             r"plain",
             r"(?P<a>x)(y)(?P<b>(?P<c>z)|w)*",
             r"^(?:.*?(?P<awaited>[\w:.]+)\.await\b)?",
-            r"(?P<x>a){0}(?<y>b)",
+            r"(?P<x>a)+(?<y>b)",
+            r"\(?P<not>x\)[(?P<no>][^](?P<in>)][[:alpha:](?P<q>]x(?P<yes>y)",
+            r"[a-z&&[^(?P<n>]](?<m>z)",
         ] {
             let lazy = Pattern::lazy(text).unwrap();
             let regex = Regex::new(text).unwrap();
