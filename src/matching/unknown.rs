@@ -27,22 +27,32 @@ pub fn unknown_async(book: &Rulebook, diag: &Diagnostic) -> Option<Vec<String>> 
         return None;
     }
     let mine = words(&texts.join(" "));
-    let rule_words = book.words.get_or_init(|| {
-        book.rules()
-            .iter()
-            .map(|r| words(&format!("{} {}", r.title, r.summary)))
-            .collect()
+    // Words in common with each rule, counted through an index of the rules' words (built
+    // once per rulebook) instead of intersecting the word set with every rule's.
+    let index = book.words.get_or_init(|| {
+        let mut index: foldhash::HashMap<String, Vec<usize>> = Default::default();
+        for (i, r) in book.rules().iter().enumerate() {
+            for w in words(&format!("{} {}", r.title, r.summary)) {
+                index.entry(w).or_default().push(i);
+            }
+        }
+        index
     });
+    let mut overlap = vec![0usize; book.rules().len()];
+    for w in &mine {
+        for &i in index.get(w).map_or(&[][..], Vec::as_slice) {
+            overlap[i] += 1;
+        }
+    }
     let mut scored: Vec<(bool, usize, &str)> = book
         .rules()
         .iter()
-        .zip(rule_words)
+        .zip(overlap)
         .filter(|(r, _)| !r.deprecated)
-        .map(|(r, theirs)| {
+        .map(|(r, overlap)| {
             let same_code = diag
                 .code()
                 .is_some_and(|c| r.codes.iter().any(|rc| rc == c));
-            let overlap = theirs.intersection(&mine).count();
             (same_code, overlap, r.id.as_str())
         })
         .collect();

@@ -27,7 +27,8 @@ pub struct Rulebook {
     pub notes: Vec<String>,
     /// Each rule's title and summary words (lowercase, longer than 3 letters), for the
     /// closest-rules pointer of [`crate::matching::unknown_async`]: built on first use.
-    pub(crate) words: OnceLock<Vec<std::collections::BTreeSet<String>>>,
+    /// As an index: each word, the rules (by index) whose title or summary has it.
+    pub(crate) words: OnceLock<foldhash::HashMap<String, Vec<usize>>>,
 }
 
 /// For each code that some rule names, the rules that can apply to a diagnostic with that
