@@ -278,17 +278,32 @@ fn escape(text: &str, property: bool) -> String {
 /// `ActionCommand.TryParseV2` and `TryParse`).
 fn commandlike(line: &[u8]) -> bool {
     if line.is_ascii() {
-        let start = line
-            .iter()
-            .take_while(|b| b.is_ascii_whitespace() || **b == 0x0b);
-        return line[start.count()..].starts_with(b"::")
-            || memchr::memmem::find(line, b"##[").is_some();
+        return ascii_starts_command(line) || memchr::memmem::find(line, b"##[").is_some();
     }
     // .NET's `TrimStart` removes Unicode white space (NBSP, em space, …), not only ASCII.
     let text = String::from_utf8_lossy(line);
     text.trim_start_matches(char::is_whitespace)
         .starts_with("::")
         || text.contains("##[")
+}
+
+/// Whether any line of `text` is [`commandlike`]. For ASCII text the legacy `##[` is looked
+/// for once in the whole text (it cannot span a line break), then only line starts are read.
+fn any_commandlike(text: &[u8]) -> bool {
+    if text.is_ascii() {
+        return memchr::memmem::find(text, b"##[").is_some()
+            || text.split(|b| *b == b'\n').any(ascii_starts_command);
+    }
+    text.split(|b| *b == b'\n').any(commandlike)
+}
+
+/// An ASCII line that is `::` after leading white space (a v2 command's start).
+fn ascii_starts_command(line: &[u8]) -> bool {
+    let start = line
+        .iter()
+        .take_while(|b| b.is_ascii_whitespace() || **b == 0x0b)
+        .count();
+    line[start..].starts_with(b"::")
 }
 
 /// Writes log text so that the runner executes none of it: text with a line that looks like
@@ -298,7 +313,7 @@ fn write_inert(out: &mut dyn Write, text: &[u8]) -> io::Result<()> {
     if text.is_empty() {
         return Ok(());
     }
-    if !text.split(|b| *b == b'\n').any(commandlike) {
+    if !any_commandlike(text) {
         return out.write_all(text);
     }
     let body = String::from_utf8_lossy(text);
@@ -511,6 +526,19 @@ mod tests {
             }
         }
         assert!(commandlike("\u{a0}::x".as_bytes()));
+        // The whole-text check agrees with checking line by line.
+        for text in [
+            "a\nb\n",
+            "a\n  ::error::x\n",
+            "a ##[group] b\nc",
+            "a ##\n[ b",
+            "é\n\u{a0}::x",
+            "é\nplain\n",
+            "\x0b::v\n",
+        ] {
+            let by_line = text.as_bytes().split(|b| *b == b'\n').any(commandlike);
+            assert_eq!(any_commandlike(text.as_bytes()), by_line, "{text:?}");
+        }
         assert_eq!(without_unsafe("a\r\nb"), "a\r\nb");
         assert_eq!(without_unsafe("a\u{1b}[31mb\tc\u{202e}"), "a[31mbc");
     }
