@@ -89,8 +89,10 @@ impl Sarif {
 
     /// The whole log, pretty-printed: exactly what `serde_json::to_vec_pretty` gives for the
     /// document with every result in place, built by serializing the rest of the document
-    /// around a marker and splicing the results' bytes in where the marker's string is
-    /// (keys are sorted, so `results` comes before `tool` and its user-controlled texts).
+    /// around a marker and splicing the results' bytes in where the marker's string is. Keys
+    /// keep their insertion order (serde_json's `preserve_order`), so `tool`, with the rules'
+    /// texts (a user rule's among them), comes before `results`, and only the constant
+    /// `columnKind` after: the marker is the last occurrence, and it is looked for from the end.
     #[cfg(test)]
     fn document_bytes(&mut self) -> io::Result<Vec<u8>> {
         let mut bytes = Vec::new();
@@ -107,7 +109,7 @@ impl Sarif {
         let mark = serde_json::to_vec(RESULTS_MARK).map_err(io::Error::other)?;
         let at = skeleton
             .windows(mark.len())
-            .position(|w| w == mark.as_slice())
+            .rposition(|w| w == mark.as_slice())
             .ok_or_else(|| io::Error::other("the SARIF skeleton lost its results marker"))?;
         out.write_all(&skeleton[..at])?;
         self.results.write_array(out)?;
@@ -526,6 +528,10 @@ mod tests {
             for v in &values[..count] {
                 sarif.results.push(v).unwrap();
             }
+            // A rule text that is the marker itself must not take the results' place.
+            sarif
+                .rules
+                .push(json!({ "id": "user", "shortDescription": { "text": RESULTS_MARK } }));
             let whole = sarif.document_with(Value::Array(values[..count].to_vec()));
             assert_eq!(
                 String::from_utf8(sarif.document_bytes().unwrap()).unwrap(),
