@@ -268,14 +268,47 @@ pub fn sanitize(text: &str) -> String {
 /// `keep_line_breaks` (for a caller that escapes them itself). Most text is printable ASCII,
 /// which holds no unsafe character, and is returned as it is.
 pub fn strip_unsafe(text: &str, keep_line_breaks: bool) -> std::borrow::Cow<'_, str> {
-    let kept = |c: char| (keep_line_breaks && matches!(c, '\r' | '\n')) || !is_unsafe_char(c);
-    let plain =
-        |b: u8| (0x20..0x7f).contains(&b) || (keep_line_breaks && matches!(b, b'\r' | b'\n'));
-    // Printable ASCII holds nothing unsafe; other text is copied only when it must change.
-    if text.bytes().all(plain) || text.chars().all(kept) {
+    // Most text holds nothing unsafe and is returned as it is; the rest is copied.
+    if !has_unsafe(text.as_bytes(), keep_line_breaks) {
         return std::borrow::Cow::Borrowed(text);
     }
+    let kept = |c: char| (keep_line_breaks && matches!(c, '\r' | '\n')) || !is_unsafe_char(c);
     text.chars().filter(|&c| kept(c)).collect()
+}
+
+/// Whether UTF-8 `text` holds a character [`is_unsafe_char`] names (CR and LF aside when
+/// `keep_line_breaks`), decided on bytes: every such character is a control byte or starts
+/// with `C2`, `D8`, `E2` or `EF`, so ordinary text (ASCII, accents, CJK, arrows) is read
+/// once without decoding. A test checks it against `is_unsafe_char` for every character
+/// below U+11000.
+fn has_unsafe(b: &[u8], keep_line_breaks: bool) -> bool {
+    let at = |i: usize| b.get(i).copied().unwrap_or(0);
+    let mut i = 0;
+    while i < b.len() {
+        let unsafe_here = match b[i] {
+            b'\r' | b'\n' => !keep_line_breaks,
+            0x00..=0x1f | 0x7f => true,
+            // U+0080–U+009F (C1 controls).
+            0xc2 => (0x80..=0x9f).contains(&at(i + 1)),
+            // U+061C.
+            0xd8 => at(i + 1) == 0x9c,
+            0xe2 => match at(i + 1) {
+                // U+200B–U+200F, U+2028–U+202E.
+                0x80 => matches!(at(i + 2), 0x8b..=0x8f | 0xa8..=0xae),
+                // U+2060, U+2066–U+2069.
+                0x81 => matches!(at(i + 2), 0xa0 | 0xa6..=0xa9),
+                _ => false,
+            },
+            // U+FEFF.
+            0xef => at(i + 1) == 0xbb && at(i + 2) == 0xbf,
+            _ => false,
+        };
+        if unsafe_here {
+            return true;
+        }
+        i += 1;
+    }
+    false
 }
 
 /// Characters never copied from a diagnostic into our own text: C0/C1 controls (ESC starts
@@ -309,5 +342,21 @@ mod sanitize_tests {
         assert_eq!(sanitize("Rc<Vec<&str>> é 名前 ✓"), "Rc<Vec<&str>> é 名前 ✓");
         assert_eq!(strip_unsafe("a\r\n\u{feff}b\u{200b}", true), "a\r\nb");
         assert_eq!(strip_unsafe("a\r\n\u{feff}b", false), "ab");
+    }
+
+    #[test]
+    fn the_byte_check_names_exactly_the_unsafe_characters() {
+        for keep in [false, true] {
+            for c in (0..0x11000u32).filter_map(char::from_u32) {
+                let text = format!("a{c}b");
+                let want = (!keep || !matches!(c, '\r' | '\n')) && is_unsafe_char(c);
+                assert_eq!(
+                    has_unsafe(text.as_bytes(), keep),
+                    want,
+                    "{:04X} {keep}",
+                    c as u32
+                );
+            }
+        }
     }
 }
