@@ -108,22 +108,22 @@ pub fn store(manifest_path: Option<&Path>, flags: &[String], metadata: &Metadata
     let Ok(bytes) = serde_json::to_vec(&entry) else {
         return;
     };
+    write_atomically(&path, &bytes);
+    if let Some(parent) = path.parent() {
+        prune(parent);
+    }
+}
+
+/// Writes `bytes` aside (creating the directory) and renames the file into place, so that a
+/// concurrent run reads the old content or the new one, never a part. Failures are ignored
+/// (caches only save time).
+pub fn write_atomically(path: &Path, bytes: &[u8]) {
     let Some(parent) = path.parent() else {
         return;
     };
     if std::fs::create_dir_all(parent).is_err() {
         return;
     }
-    write_atomically(&path, &bytes);
-    prune(parent);
-}
-
-/// Writes `bytes` aside and renames the file into place, so that a concurrent run reads the
-/// old content or the new one, never a part. Failures are ignored (caches only save time).
-pub fn write_atomically(path: &Path, bytes: &[u8]) {
-    let Some(parent) = path.parent() else {
-        return;
-    };
     let tmp = parent.join(format!(".{}.{}", std::process::id(), unique()));
     if std::fs::write(&tmp, bytes).is_err() || std::fs::rename(&tmp, path).is_err() {
         let _ = std::fs::remove_file(&tmp);

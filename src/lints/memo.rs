@@ -103,12 +103,8 @@ impl Memo {
         if !self.changed.into_inner() && used.len() == self.old.len() {
             return;
         }
-        let (Some(dir), Ok(bytes)) = (file.parent(), serde_json::to_vec(&used)) else {
-            return;
-        };
-        if std::fs::create_dir_all(dir).is_err() {
-            return;
+        if let Ok(bytes) = serde_json::to_vec(&used) {
+            crate::cargo::cache::write_atomically(&file, &bytes);
         }
-        crate::cargo::cache::write_atomically(&file, &bytes);
     }
 }
