@@ -20,7 +20,7 @@ use crate::project::{path_context, saved_stream, LiveProject};
 use crate::render::{catalog, Format, RenderContext};
 use crate::rules::Rulebook;
 use crate::say;
-use crate::stream::{process, process_with, Extra};
+use crate::stream::{process, process_with, Extra, Injected};
 
 /// Runs the tool with `argv` (program name first) and returns the exit status.
 pub fn main(argv: Vec<OsString>) -> u8 {
@@ -127,17 +127,24 @@ fn live(options: &Options, ctx: RenderContext) -> Result<u8, Error> {
         }
     };
     let mut found = 0;
-    let extra: Option<Extra<'_>> = checks.map(|running| {
-        Box::new(|| {
-            let results = running.finish();
-            for note in &results.notes {
-                say::warning(&format!("explain-async: {note}"));
-            }
-            found = results.findings;
-            results.lines
-        }) as Extra<'_>
+    let read = std::thread::scope(|scope| {
+        // The findings are judged and fixed as soon as the checks are done, beside the stream
+        // (`Injected::prejudged`), and join it just before cargo's last line.
+        let (book, project) = (&book, &project);
+        let early = checks.map(|running| scope.spawn(move || prejudge(running, book, project)));
+        let extra: Option<Extra<'_>> = early.map(|handle| {
+            Box::new(|| {
+                // The thread catches its own panics (`prejudge`); a join cannot fail.
+                let (results, lines) = handle.join().unwrap_or_default();
+                for note in &results.notes {
+                    say::warning(&format!("explain-async: {note}"));
+                }
+                found = results.findings;
+                lines
+            }) as Extra<'_>
+        });
+        process_with(cargo.stdout(), book, project, &mut outputs.sinks, extra)
     });
-    let read = process_with(cargo.stdout(), &book, &project, &mut outputs.sinks, extra);
     // Wait even if reading failed, so cargo is never left behind.
     let mut code = cargo.wait()?;
     read.map_err(Error::Child)?;
@@ -145,6 +152,25 @@ fn live(options: &Options, ctx: RenderContext) -> Result<u8, Error> {
         code = exit::LINTS_DENIED;
     }
     outputs.finish(code)
+}
+
+/// Waits for the source checks, then judges and fixes their findings ahead of the stream. A
+/// panic while doing so leaves the lines as they are, to be judged in the stream.
+fn prejudge<'r>(
+    running: background::Running,
+    book: &'r Rulebook,
+    project: &LiveProject,
+) -> (background::Results, Vec<Injected<'r>>) {
+    let mut results = running.finish();
+    let texts = std::mem::take(&mut results.lines);
+    let early = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        texts
+            .iter()
+            .map(|text| Injected::prejudged(text.clone(), book, project))
+            .collect()
+    }));
+    let lines = early.unwrap_or_else(|_| texts.into_iter().map(Injected::plain).collect());
+    (results, lines)
 }
 
 /// Whether cargo is asked for rustc's ANSI colors: only when `rendered` is shown to a person

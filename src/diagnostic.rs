@@ -38,9 +38,19 @@ pub enum Event {
     /// A `compiler-message`: a rustc (or clippy) diagnostic.
     Diagnostic(Box<Diagnostic>),
     /// Valid cargo JSON that is not a diagnostic (`compiler-artifact`, `build-finished`, …).
-    CargoJson,
+    CargoJson(CargoLine),
     /// Anything else: text, blank lines, broken or non-UTF-8 input. Passed through.
     Text,
+}
+
+/// What the stream needs from a cargo line that is not a diagnostic, read in the same parse.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct CargoLine {
+    /// `build-finished`: cargo's last line.
+    pub finished: bool,
+    /// A `compiler-artifact`'s package id (cargo prints one per checked unit, fresh or not,
+    /// so a build with nothing to compile still tells which members it covered).
+    pub artifact_of: Option<String>,
 }
 
 /// An owned view of one compiler message.
@@ -94,7 +104,10 @@ pub fn classify(line: Line<'_>) -> Event {
             manifest_path: env.manifest_path,
         })),
         ("compiler-message", None) => Event::Text,
-        _ => Event::CargoJson,
+        (reason, _) => Event::CargoJson(CargoLine {
+            finished: reason == "build-finished",
+            artifact_of: env.package_id.filter(|_| reason == "compiler-artifact"),
+        }),
     }
 }
 
@@ -285,7 +298,28 @@ mod tests {
         let done = Line {
             raw: b"{\"reason\":\"build-finished\",\"success\":true}\r\n",
         };
-        assert!(matches!(classify(done), Event::CargoJson));
+        let Event::CargoJson(cargo) = classify(done) else {
+            panic!("not cargo's")
+        };
+        assert_eq!(
+            cargo,
+            CargoLine {
+                finished: true,
+                artifact_of: None
+            }
+        );
+        let artifact = Line {
+            raw: b"{\"reason\":\"compiler-artifact\",\"package_id\":\"p 0.1\",\"fresh\":true}\n",
+        };
+        let Event::CargoJson(cargo) = classify(artifact) else {
+            panic!("not cargo's")
+        };
+        assert_eq!(cargo.artifact_of.as_deref(), Some("p 0.1"));
+        assert!(!cargo.finished);
+        let other = Line {
+            raw: b"{\"reason\":\"build-script-executed\",\"package_id\":\"p 0.1\"}\n",
+        };
+        assert!(matches!(classify(other), Event::CargoJson(c) if c == CargoLine::default()));
         assert_eq!(done.terminator(), b"\r\n");
         let bad_utf8 = Line {
             raw: b"{\"reason\":\"\xff\"}\n",

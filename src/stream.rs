@@ -8,7 +8,7 @@ use std::io::{self, BufRead};
 use crate::context::Project;
 use crate::diagnostic::{classify, Event, Line};
 use crate::fix;
-use crate::matching::Matcher;
+use crate::matching::{Matcher, Verdict};
 use crate::output::Sink;
 use crate::render::Item;
 use crate::rules::Rulebook;
@@ -28,7 +28,42 @@ pub fn process(
 /// Lines produced beside the stream (our source checks' `compiler-message` lines), asked for
 /// once: just before cargo's `build-finished` line, or at the end of the input when cargo
 /// stopped without one.
-pub type Extra<'a> = Box<dyn FnOnce() -> Vec<String> + 'a>;
+pub type Extra<'a> = Box<dyn FnOnce() -> Vec<Injected<'a>> + 'a>;
+
+/// One line produced beside the stream, maybe with what matching and the fix stage said about
+/// it ahead of time ([`Injected::prejudged`]).
+pub struct Injected<'r> {
+    pub text: String,
+    early: Option<Verdict<'r>>,
+}
+
+impl<'r> Injected<'r> {
+    /// A line with nothing worked out ahead.
+    pub fn plain(text: String) -> Self {
+        Injected { text, early: None }
+    }
+
+    /// A line judged and fixed ahead, while cargo still runs: on a build with nothing to
+    /// compile, our source checks' findings are ready long before cargo's last line, and
+    /// judging the first one (compiling the rules' patterns) and fixing it (reading and
+    /// parsing the user's file) was most of the time the tool added after cargo finished.
+    /// The stream still judges the line in its place, now with the patterns compiled; the fix
+    /// worked out here is used only when that verdict names the same rule with the same
+    /// captures (the fix stage reads nothing else), so the output is what it would have been.
+    pub fn prejudged(text: String, book: &'r Rulebook, project: &dyn Project) -> Self {
+        let early = match classify(Line {
+            raw: text.as_bytes(),
+        }) {
+            Event::Diagnostic(diagnostic) => {
+                let mut verdict = Matcher::new(book).judge(&diagnostic, project);
+                fix::attach(&mut verdict, &diagnostic, project);
+                Some(verdict)
+            }
+            _ => None,
+        };
+        Injected { text, early }
+    }
+}
 
 /// What the loop remembers between lines.
 struct State<'r> {
@@ -39,12 +74,12 @@ struct State<'r> {
 /// [`process`], with `extra` lines joining the stream before cargo's `build-finished` line
 /// (after every compiler message, before any note or summary), matched and rendered exactly
 /// like cargo's own lines.
-pub fn process_with(
+pub fn process_with<'r>(
     mut input: impl BufRead,
-    book: &Rulebook,
+    book: &'r Rulebook,
     project: &dyn Project,
     sinks: &mut [Sink],
-    mut extra: Option<Extra<'_>>,
+    mut extra: Option<Extra<'r>>,
 ) -> io::Result<()> {
     let mut buf = Vec::with_capacity(64 * 1024);
     let mut state = State {
@@ -61,11 +96,10 @@ pub fn process_with(
         }
         let line = Line { raw: &buf };
         let event = classify(line);
-        if extra.is_some() && matches!(event, Event::CargoJson) && is_build_finished(line.content())
-        {
+        if extra.is_some() && matches!(&event, Event::CargoJson(cargo) if cargo.finished) {
             inject(extra.take(), project, sinks, &mut state);
         }
-        handle(line, event, project, sinks, &mut state);
+        handle(line, event, None, project, sinks, &mut state);
     }
     inject(extra.take(), project, sinks, &mut state);
     for note in project.notes(&state.packages.in_order) {
@@ -75,40 +109,39 @@ pub fn process_with(
     Ok(())
 }
 
-fn is_build_finished(content: &[u8]) -> bool {
-    let needle: &[u8] = b"\"reason\":\"build-finished\"";
-    content.windows(needle.len()).any(|w| w == needle)
-}
-
-fn inject(
-    extra: Option<Extra<'_>>,
+fn inject<'r>(
+    extra: Option<Extra<'r>>,
     project: &dyn Project,
     sinks: &mut [Sink],
-    state: &mut State<'_>,
+    state: &mut State<'r>,
 ) {
     let Some(extra) = extra else { return };
-    for text in extra() {
-        let raw = format!("{text}\n");
+    for injected in extra() {
+        let raw = format!("{}\n", injected.text);
         let line = Line {
             raw: raw.as_bytes(),
         };
-        handle(line, classify(line), project, sinks, state);
+        handle(line, classify(line), injected.early, project, sinks, state);
     }
 }
 
-/// One line through matching, the fix stage and every sink.
-fn handle(
+/// One line through matching, the fix stage and every sink. `early`: the verdict worked out
+/// ahead for an injected line ([`Injected::prejudged`]).
+fn handle<'r>(
     line: Line<'_>,
     event: Event,
+    early: Option<Verdict<'r>>,
     project: &dyn Project,
     sinks: &mut [Sink],
-    state: &mut State<'_>,
+    state: &mut State<'r>,
 ) {
     let item = match &event {
         Event::Diagnostic(diagnostic) => {
             state.packages.remember(diagnostic.package_id.as_deref());
             let mut verdict = state.matcher.judge(diagnostic, project);
-            fix::attach(&mut verdict, diagnostic, project);
+            if !fix::adopt(&mut verdict, early) {
+                fix::attach(&mut verdict, diagnostic, project);
+            }
             let item = Item::Diagnostic {
                 line,
                 diagnostic,
@@ -117,10 +150,8 @@ fn handle(
             sinks.iter_mut().for_each(|s| s.emit(&item));
             return;
         }
-        Event::CargoJson => {
-            state
-                .packages
-                .remember(artifact_package(line.raw).as_deref());
+        Event::CargoJson(cargo) => {
+            state.packages.remember(cargo.artifact_of.as_deref());
             Item::CargoJson(line)
         }
         Event::Text => Item::Text(line),
@@ -148,24 +179,6 @@ impl Packages {
     }
 }
 
-/// The `package_id` of a `compiler-artifact` line (cargo prints one per checked unit, fresh
-/// or not, so a clean build still tells which members it covered).
-fn artifact_package(raw: &[u8]) -> Option<String> {
-    #[derive(serde::Deserialize)]
-    struct Artifact {
-        reason: String,
-        package_id: Option<String>,
-    }
-    let needle: &[u8] = b"\"compiler-artifact\"";
-    if !raw.windows(needle.len()).any(|w| w == needle) {
-        return None;
-    }
-    let artifact: Artifact = serde_json::from_slice(raw).ok()?;
-    (artifact.reason == "compiler-artifact")
-        .then_some(artifact.package_id)
-        .flatten()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -191,7 +204,7 @@ mod tests {
         let book = Rulebook::builtin().unwrap();
         let out = Shared::default();
         let mut sinks = vec![Sink::new(Box::new(Json), Box::new(out.clone()), false)];
-        let extra: Extra<'_> = Box::new(|| extra);
+        let extra: Extra<'_> = Box::new(|| extra.into_iter().map(Injected::plain).collect());
         process_with(input.as_bytes(), &book, &NoProject, &mut sinks, Some(extra)).unwrap();
         let bytes = out.0.lock().unwrap().clone();
         String::from_utf8(bytes).unwrap()

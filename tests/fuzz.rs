@@ -223,7 +223,7 @@ fn expected_human(input: &[u8]) -> Vec<u8> {
                 Some(r) => out.extend(r.as_bytes()),
                 None => out.extend(format!("{}: {}\n\n", d.level(), d.rustc.message).as_bytes()),
             },
-            Event::CargoJson => {}
+            Event::CargoJson(_) => {}
             Event::Text => out.extend(raw),
         }
     }

@@ -171,6 +171,24 @@ pub fn attach(verdict: &mut Verdict<'_>, diagnostic: &Diagnostic, project: &dyn 
     }
 }
 
+/// Takes the fix from `early`, a verdict on the same line worked out ahead
+/// ([`crate::stream::Injected::prejudged`]), when it names the same rule with the same
+/// captures as `verdict`: the fix stage reads nothing else from the verdict, so [`attach`]
+/// would compute the same fix. Returns whether it did (else the caller attaches one).
+pub fn adopt<'r>(verdict: &mut Verdict<'r>, early: Option<Verdict<'r>>) -> bool {
+    let (Verdict::Explained(now), Some(Verdict::Explained(early))) = (verdict, early) else {
+        return false;
+    };
+    if !std::ptr::eq(now.rule, early.rule) || now.captures != early.captures {
+        return false;
+    }
+    let early = *early;
+    now.proposal = early.proposal;
+    now.placed = early.placed;
+    now.diff = early.diff;
+    true
+}
+
 /// A proposal whose words name rustc's anonymous types the way explanations do
 /// (`{async block}`, not `{async block@src/main.rs:9:5: 9:10}`): recipes build their titles
 /// from captures, so this is done once here.

@@ -24,7 +24,7 @@ use crate::output::Sink;
 use crate::project::LiveProject;
 use crate::render::{Item, Renderer};
 use crate::rules::Rulebook;
-use crate::stream::{process_with, Extra};
+use crate::stream::{process_with, Extra, Injected};
 
 /// What identifies a diagnostic across a fix: its file (as rustc spells it; empty when it
 /// has no span in the user's code), level, code and first message line. Line numbers are
@@ -228,8 +228,12 @@ pub fn check(options: &Options, book: &Rulebook) -> Result<Observation, Error> {
         Box::new(io::sink()),
         false,
     )];
-    let extra: Option<Extra<'_>> =
-        checks.map(|running| Box::new(move || running.finish().lines) as Extra<'_>);
+    let extra: Option<Extra<'_>> = checks.map(|running| {
+        Box::new(move || {
+            let lines = running.finish().lines;
+            lines.into_iter().map(Injected::plain).collect()
+        }) as Extra<'_>
+    });
     let read = process_with(cargo.stdout(), book, &project, &mut sinks, extra);
     let waited = cargo.wait();
     let stderr = stderr.and_then(|h| h.join().ok()).unwrap_or_default();

@@ -15,6 +15,7 @@ const STACK: usize = 64 * 1024 * 1024;
 pub struct Running(Option<JoinHandle<Option<workspace::Outcome>>>);
 
 /// What the source checks found.
+#[derive(Default)]
 pub struct Results {
     /// Their compiler-message lines, to be matched and rendered like cargo's.
     pub lines: Vec<String>,
