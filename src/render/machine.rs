@@ -240,20 +240,22 @@ pub fn reportable(d: &Diagnostic) -> bool {
 }
 
 /// Drops repeats: `--all-targets` makes cargo compile a file twice (lib and test) and report
-/// the same diagnostic twice. Identical = same package, level, code, message and primary span.
+/// the same diagnostic twice. Identical = same package, level, code, message and primary span
 /// `(package, level, code, message, primary span as (file, line, column, end line, end
 /// column))`. The package tells apart span-less diagnostics of different crates; the lib
 /// and test copies `--all-targets` produces share it.
-type Identity = (
-    String,
-    crate::diagnostic::Severity,
-    String,
-    String,
-    Option<(String, usize, usize, usize, usize)>,
-);
-
+///
+/// What is kept of each diagnostic is a 128-bit hash of that identity (two hashes with keys
+/// drawn afresh by each run), not the identity itself: copies of the package id, message and
+/// file name of every diagnostic were most of the memory the github, SARIF and GitLab formats
+/// held on a long stream (about 300 bytes per diagnostic). Two different diagnostics are taken
+/// for one with a probability of about n²/2¹²⁹ (n = 10⁶: 10⁻²⁷), and inputs cannot be made
+/// to collide on purpose without knowing a run's keys.
 #[derive(Debug, Default)]
-pub struct Seen(HashSet<Identity>);
+pub struct Seen {
+    hashes: HashSet<u128>,
+    keys: [foldhash::quality::RandomState; 2],
+}
 
 /// The diagnostic of `item` when a document format reports it: a compiler message that is a
 /// finding (see [`reportable`]) and not a duplicate of one already reported.
@@ -276,22 +278,26 @@ pub fn new_finding<'a>(
 impl Seen {
     /// `true` the first time a diagnostic is seen.
     pub fn first_time(&mut self, d: &Diagnostic) -> bool {
+        use std::hash::BuildHasher;
         let span = d.primary_span().map(|s| {
             (
-                s.file_name.clone(),
+                s.file_name.as_str(),
                 s.line_start,
                 s.column_start,
                 s.line_end,
                 s.column_end,
             )
         });
-        self.0.insert((
-            d.package_id.clone().unwrap_or_default(),
+        let identity = (
+            d.package_id.as_deref().unwrap_or_default(),
             d.severity(),
-            d.code().unwrap_or_default().to_string(),
-            d.rustc.message.clone(),
+            d.code().unwrap_or_default(),
+            d.rustc.message.as_str(),
             span,
-        ))
+        );
+        let [a, b] = &self.keys;
+        let hash = u128::from(a.hash_one(identity)) << 64 | u128::from(b.hash_one(identity));
+        self.hashes.insert(hash)
     }
 }
 
@@ -472,7 +478,14 @@ mod tests {
 /// indented to their depth, with separators), so that nothing but bytes is held per item.
 /// Holding `serde_json::Value` trees instead cost ~15 KB per SARIF result until the end
 /// (870 MB on a 60,000-message stream, more time in page faults than in rendering).
+///
+/// The bytes are kept in chunks of a few megabytes rather than one growing buffer: each
+/// doubling of one buffer copied everything held so far and, while it did, held it twice
+/// (a peak of 218 MB for 89 MB of SARIF results on the 60,000-message stream).
 pub struct PrettyItems {
+    /// The chunks already filled, in order.
+    full: Vec<Vec<u8>>,
+    /// The chunk being filled.
     bytes: Vec<u8>,
     /// One item's own pretty bytes, reused from item to item.
     scratch: Vec<u8>,
@@ -485,6 +498,7 @@ impl PrettyItems {
     /// Items of an array whose items sit `depth` levels deep (a top-level array's items: 1).
     pub fn new(depth: usize) -> Self {
         PrettyItems {
+            full: Vec::new(),
             bytes: Vec::new(),
             scratch: Vec::new(),
             count: 0,
@@ -499,6 +513,8 @@ impl PrettyItems {
         let written = serde_json::to_writer_pretty(&mut pretty, item);
         let indent = 2 * self.depth;
         if written.is_ok() {
+            let lines = 1 + memchr::memchr_iter(b'\n', &pretty).count();
+            self.reserve(2 + pretty.len() + indent * lines);
             if self.count > 0 {
                 self.bytes.extend_from_slice(b",\n");
             }
@@ -517,10 +533,24 @@ impl PrettyItems {
         written.map_err(std::io::Error::other)
     }
 
+    /// Room for `need` more bytes in the chunk being filled, else a new chunk.
+    fn reserve(&mut self, need: usize) {
+        /// A chunk's size: large enough that writing them out costs nothing extra.
+        const CHUNK: usize = 4 << 20;
+        if self.bytes.capacity() - self.bytes.len() >= need {
+            return;
+        }
+        let filled = std::mem::replace(&mut self.bytes, Vec::with_capacity(CHUNK.max(need)));
+        if !filled.is_empty() {
+            self.full.push(filled);
+        }
+    }
+
     /// The whole array as `to_vec_pretty` prints it at this depth (`[]` when empty); the
     /// items are given away.
     pub fn take_array(&mut self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(self.bytes.len() + 4 + 2 * self.depth);
+        let held: usize = self.full.iter().map(Vec::len).sum::<usize>() + self.bytes.len();
+        let mut out = Vec::with_capacity(held + 4 + 2 * self.depth);
         self.write_array(&mut out)
             .expect("writing to a Vec cannot fail");
         out
@@ -532,10 +562,13 @@ impl PrettyItems {
         if self.count == 0 {
             return out.write_all(b"[]");
         }
-        let items = std::mem::take(&mut self.bytes);
+        let full = std::mem::take(&mut self.full);
+        let last = std::mem::take(&mut self.bytes);
         self.count = 0;
         out.write_all(b"[\n")?;
-        out.write_all(&items)?;
+        for chunk in full.iter().chain([&last]) {
+            out.write_all(chunk)?;
+        }
         out.write_all(b"\n")?;
         out.write_all(&b" ".repeat(2 * (self.depth - 1)))?;
         out.write_all(b"]")
@@ -546,6 +579,27 @@ impl PrettyItems {
 mod pretty_items_tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn items_spread_over_chunks_are_written_whole_and_in_order() {
+        // Several chunks' worth of items, one larger than a chunk among them.
+        let items: Vec<_> = (0..3000)
+            .map(|i| {
+                let len = if i == 1500 { 5 << 20 } else { 4000 + i };
+                json!({ "i": i, "text": "x".repeat(len), "lines": ["a", "b"] })
+            })
+            .collect();
+        let mut kept = PrettyItems::new(2);
+        for item in &items {
+            kept.push(item).unwrap();
+        }
+        assert!(kept.full.len() >= 3, "{} chunks", kept.full.len());
+        let doc = json!({ "r": "MARK" });
+        let skeleton = String::from_utf8(serde_json::to_vec_pretty(&doc).unwrap()).unwrap();
+        let spliced = skeleton.replace("\"MARK\"", &String::from_utf8(kept.take_array()).unwrap());
+        let whole = serde_json::to_vec_pretty(&json!({ "r": items })).unwrap();
+        assert!(spliced.as_bytes() == whole.as_slice());
+    }
 
     #[test]
     fn items_are_exactly_what_to_vec_pretty_prints() {
