@@ -277,6 +277,13 @@ struct LockGraph {
 
 impl LockGraph {
     fn parse(lock: &str) -> Self {
+        // The graph is only ever asked whether async-std is reachable. A TOML string that
+        // decodes to `async-std` holds those letters or a `\u`/`\U` escape, so a lock file
+        // with neither has no such package, and the parse (most of the project context's
+        // time on a build with nothing to compile) is skipped.
+        if !lock.contains("async-std") && !lock.contains("\\u") && !lock.contains("\\U") {
+            return Self::default();
+        }
         let Ok(value) = toml::from_str::<toml::Value>(lock) else {
             return Self::default();
         };
@@ -381,5 +388,13 @@ version = "1.54.1"
         assert_eq!(graph.reaches("app", "async-std").as_deref(), Some("1.13.2"));
         assert_eq!(graph.reaches("other", "async-std"), None);
         assert_eq!(graph.reaches("missing", "async-std"), None);
+        // Spelled with escapes, the name is still read (the text check lets them through).
+        let escaped = lock.replace("\"async-std", "\"\\u0061sync\\u002Dstd");
+        assert!(!escaped.contains("async-std"));
+        let graph = LockGraph::parse(&escaped);
+        assert_eq!(graph.reaches("app", "async-std").as_deref(), Some("1.13.2"));
+        // Without it, nothing is parsed and nothing is reachable.
+        let without = lock.replace("async-std", "smol");
+        assert!(LockGraph::parse(&without).packages.is_empty());
     }
 }

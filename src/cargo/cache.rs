@@ -248,12 +248,12 @@ fn stamp(path: &Path) -> String {
             .collect();
         names.sort();
         let refs: Vec<&str> = names.iter().map(String::as_str).collect();
-        return format!("dir:{}", crate::hash::fnv128_hex(&refs));
+        return format!("dir:{}", crate::hash::cache_hex(&refs));
     }
     match std::fs::read(path) {
         Ok(bytes) => format!(
             "file:{}",
-            crate::hash::fnv128_hex(&[&String::from_utf8_lossy(&bytes)])
+            crate::hash::cache_hex(&[&String::from_utf8_lossy(&bytes)])
         ),
         Err(_) => "unreadable".to_string(),
     }

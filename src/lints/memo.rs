@@ -73,7 +73,7 @@ impl Memo {
     pub fn key(parts: &[&str]) -> String {
         let mut all = vec![env!("CARGO_PKG_VERSION")];
         all.extend_from_slice(parts);
-        crate::hash::fnv128_hex(&all)
+        crate::hash::cache_hex(&all)
     }
 
     /// The entry for `key`, if a previous run left one.
