@@ -37,6 +37,8 @@ pub struct Github {
     explained: usize,
     summary: Option<Box<dyn Write>>,
     summary_entries: Vec<String>,
+    /// The human output of the item being rendered (reused from item to item).
+    log: Vec<u8>,
 }
 
 impl Github {
@@ -50,28 +52,34 @@ impl Github {
             explained: 0,
             summary,
             summary_entries: Vec::new(),
+            log: Vec::new(),
         }
     }
-}
 
-impl Renderer for Github {
-    fn item(&mut self, item: &Item<'_>, out: &mut dyn Write) -> io::Result<()> {
-        let mut log = Vec::new();
-        self.human.item(item, &mut log)?;
+    /// One item: its human output is written to `log` (empty), then fenced into `out` with
+    /// the annotation.
+    fn item_logged(
+        &mut self,
+        item: &Item<'_>,
+        log: &mut Vec<u8>,
+        out: &mut dyn Write,
+    ) -> io::Result<()> {
+        self.human.item(item, log)?;
+        let log = &log[..];
         let Item::Diagnostic {
             diagnostic,
             verdict,
             ..
         } = item
         else {
-            return write_inert(out, &log);
+            return write_inert(out, log);
         };
         let explanation = verdict.explanation();
         if !reportable(diagnostic) {
-            return write_inert(out, &log);
+            return write_inert(out, log);
         }
         writeln!(out, "::group::{}", escape_data(&headline(diagnostic)))?;
-        write_inert(out, &log)?;
+        write_inert(out, log)?;
         writeln!(out, "::endgroup::")?;
         if !self.seen.first_time(diagnostic) {
             return Ok(());
@@ -89,6 +97,17 @@ impl Renderer for Github {
                 .push(summary_entry(diagnostic, explanation, &self.paths));
         }
         Ok(())
+    }
+}
+
+impl Renderer for Github {
+    fn item(&mut self, item: &Item<'_>, out: &mut dyn Write) -> io::Result<()> {
+        // The log buffer is reused from item to item.
+        let mut log = std::mem::take(&mut self.log);
+        log.clear();
+        let written = self.item_logged(item, &mut log, out);
+        self.log = log;
+        written
     }
 
     fn finish(&mut self, out: &mut dyn Write) -> io::Result<()> {
@@ -204,27 +223,40 @@ fn command(
         None => headline(d),
     };
     props.push(("title", title));
-    // rustc's message and its notes, as `rendered` shows them but without the source.
-    let mut message = d.rustc.message.clone();
-    for child in &d.rustc.children {
-        let level = crate::diagnostic::level_name(&child.level);
-        message.push_str(&format!("\n{level}: {}", child.message));
-    }
-    if let Some(e) = explanation {
-        message.push_str("\n\n");
-        message.push_str(plain_text(e).trim_end());
-    }
+    let explained = explanation.map(plain_text);
+    let mut command = String::with_capacity(
+        256 + d.rustc.message.len() + explained.as_ref().map_or(0, String::len),
+    );
+    command.push_str("::");
+    command.push_str(name);
+    command.push(' ');
     // Escaping covers `%`, CR, LF, `:` and `,` only; other control, bidi and invisible
     // characters (an ESC or U+202E in a file name or message) would reach the log raw.
-    let props = props
-        .iter()
-        .map(|(k, v)| format!("{k}={}", escape_property(&without_unsafe(v))))
-        .collect::<Vec<_>>()
-        .join(",");
-    format!(
-        "::{name} {props}::{}",
-        escape_data(&without_unsafe(&message))
-    )
+    for (i, (k, v)) in props.iter().enumerate() {
+        if i > 0 {
+            command.push(',');
+        }
+        command.push_str(k);
+        command.push('=');
+        escape_into(&mut command, &without_unsafe(v), true);
+    }
+    command.push_str("::");
+    // rustc's message and its notes, as `rendered` shows them but without the source, then
+    // ours. Dropping characters and escaping both go character by character, so each piece
+    // is done on its own, straight into the command, as if the message were joined first.
+    let mut data = |text: &str| escape_into(&mut command, &without_unsafe(text), false);
+    data(&d.rustc.message);
+    for child in &d.rustc.children {
+        data("\n");
+        data(crate::diagnostic::level_name(&child.level));
+        data(": ");
+        data(&child.message);
+    }
+    if let Some(text) = &explained {
+        data("\n\n");
+        data(text.trim_end());
+    }
+    command
 }
 
 /// Drops the characters that workflow-command escaping does not cover (ESC, BEL, bidi
@@ -247,8 +279,14 @@ pub fn escape_property(text: &str) -> String {
 /// them is found with memchr (the toolkit's escapes are all ASCII, so byte offsets are
 /// character boundaries).
 fn escape(text: &str, property: bool) -> String {
-    let bytes = text.as_bytes();
     let mut out = String::with_capacity(text.len() + text.len() / 8);
+    escape_into(&mut out, text, property);
+    out
+}
+
+/// [`escape`], appended to `out`.
+fn escape_into(out: &mut String, text: &str, property: bool) {
+    let bytes = text.as_bytes();
     let mut from = 0;
     loop {
         let rest = &bytes[from..];
@@ -270,7 +308,6 @@ fn escape(text: &str, property: bool) -> String {
         from += at + 1;
     }
     out.push_str(&text[from..]);
-    out
 }
 
 /// Whether the runner could take this log line for a command: `::name …::` after leading
@@ -291,8 +328,17 @@ fn commandlike(line: &[u8]) -> bool {
 /// for once in the whole text (it cannot span a line break), then only line starts are read.
 fn any_commandlike(text: &[u8]) -> bool {
     if text.is_ascii() {
-        return memchr::memmem::find(text, b"##[").is_some()
-            || text.split(|b| *b == b'\n').any(ascii_starts_command);
+        if memchr::memmem::find(text, b"##[").is_some() {
+            return true;
+        }
+        let mut start = 0;
+        for end in memchr::memchr_iter(b'\n', text).chain([text.len()]) {
+            if ascii_starts_command(&text[start..end]) {
+                return true;
+            }
+            start = end + 1;
+        }
+        return false;
     }
     text.split(|b| *b == b'\n').any(commandlike)
 }
