@@ -9,12 +9,14 @@
 //! them. A user's rule file is compiled when it is loaded, so every problem in it is reported
 //! then, with its line.
 //!
-//! Capture groups are read with a second engine of the same pattern, built on first use,
-//! without the lazy DFA (`regex-automata`'s meta regex with `hybrid(false)`/`dfa(false)`:
-//! the one-pass DFA, bounded backtracker or PikeVM, all with the same leftmost-first
-//! semantics). Captures are only read for the rule that wins, on one short text each; the
-//! lazy DFA's forward, reverse and slot searches over its large, rarely warm tables cost more
-//! there than the small engines do (BENCHMARKS.md).
+//! Conditions are decided, and capture groups read, by one engine of the pattern, built on
+//! first use, without the lazy DFA (`regex-automata`'s meta regex with `hybrid(false)` and
+//! `dfa(false)`: prefilters, the one-pass DFA, bounded backtracker or PikeVM, all with the
+//! same leftmost-first semantics). The texts are short (a message, a child's message, a
+//! label); the lazy DFA's forward, reverse and slot searches over its large, rarely warm
+//! tables cost more there than the small engines do (BENCHMARKS.md), and building a second,
+//! lazy-DFA regex for each condition doubled what compiling the rules cost: a third less CPU
+//! for a stream that meets every rule once, the same per message on a long one.
 
 use std::fmt;
 use std::ops::Deref;
@@ -81,6 +83,29 @@ impl Pattern {
         self.names.iter().map(|n| Some(n.as_str()))
     }
 
+    /// Whether the pattern matches somewhere in `text`, decided by the small engines (see the
+    /// module's comment) that also read the capture groups, so a condition and its captures
+    /// cost one compile.
+    pub fn is_match(&self, text: &str) -> bool {
+        match self.small() {
+            Some(engine) => engine.is_match(text),
+            None => self.regex().is_match(text),
+        }
+    }
+
+    /// The engine without the lazy DFA, built on first use (`None` only if it failed to build,
+    /// which `regex` compiling the same pattern rules out).
+    fn small(&self) -> Option<&meta::Regex> {
+        self.capturing
+            .get_or_init(|| {
+                meta::Builder::new()
+                    .configure(meta::Config::new().hybrid(false).dfa(false))
+                    .build(&self.text)
+                    .ok()
+            })
+            .as_ref()
+    }
+
     /// The compiled regex, compiled now if this is its first use.
     pub fn regex(&self) -> &Regex {
         self.compiled.get_or_init(|| {
@@ -94,13 +119,7 @@ impl Pattern {
     /// match of `text`, in the order of [`Pattern::capture_names`]; `false` if there is no
     /// match. The same groups and values `Regex::captures` gives.
     pub fn named_captures<'t>(&self, text: &'t str, mut found: impl FnMut(&str, &'t str)) -> bool {
-        let engine = self.capturing.get_or_init(|| {
-            meta::Builder::new()
-                .configure(meta::Config::new().hybrid(false).dfa(false))
-                .build(&self.text)
-                .ok()
-        });
-        let Some(engine) = engine else {
+        let Some(engine) = self.small() else {
             // Cannot happen for a pattern `Regex` compiles; if it did, the compiled regex
             // still gives the same answer, only slower.
             let Some(caps) = self.regex().captures(text) else {
