@@ -4,11 +4,12 @@ ARGS`, alternating one run of each, ROUNDS rounds, in the no-op case (nothing ch
 after touching one source file. Prints the median wall time and the median CPU time of the
 whole process tree (user + sys of every child, from getrusage), and the differences/ratios.
 
-    scripts/overhead.py PROJECT_DIR [--tool PATH] [--rounds N] [--touch FILE] [-- ARGS...]
+    scripts/overhead.py PROJECT_DIR [--tool PATH] [--base OLD_BINARY] [--rounds N] [--touch FILE] [-- ARGS...]
 
 ARGS default to `--all-targets`; --touch defaults to src/lib.rs (else src/main.rs);
 --via-cargo runs the tool as `cargo explain-async` (cargo's own dispatch to the subcommand
-included, as an editor's or hook's command line runs it).
+included, as an editor's or hook's command line runs it); --base adds an older build of the
+tool to every round, so two builds are compared in the same run.
 BENCHMARKS.md records what it printed.
 """
 import argparse, os, resource, statistics, subprocess, sys, time
@@ -29,6 +30,7 @@ def main():
     p.add_argument("--tool", default=os.path.join(here, "..", "target", "release", "cargo-explain-async"))
     p.add_argument("--rounds", type=int, default=30)
     p.add_argument("--touch")
+    p.add_argument("--base", help="an older build of the tool, run in every round too")
     p.add_argument("--via-cargo", action="store_true",
                    help="run `cargo explain-async ARGS` (as editors and hooks do) with the tool's directory first on PATH")
     p.add_argument("args", nargs="*", default=["--all-targets"])
@@ -39,12 +41,15 @@ def main():
     if a.via_cargo:
         os.environ["PATH"] = os.path.dirname(os.path.abspath(a.tool)) + os.pathsep + os.environ["PATH"]
         ours = ["cargo", "explain-async"] + a.args
-    for cmd in (plain, ours):  # warm both (and build anything missing)
+    cmds = [("plain", plain), ("ours", ours)]
+    if a.base:
+        cmds.append(("base", [os.path.abspath(a.base)] + a.args))
+    for _, cmd in cmds:  # warm every command (and build anything missing)
         run(cmd, a.project)
     for case in ("no-op", "touched"):
-        res = {"plain": [], "ours": []}
+        res = {name: [] for name, _ in cmds}
         for _ in range(a.rounds):
-            for name, cmd in (("plain", plain), ("ours", ours)):
+            for name, cmd in cmds:
                 if case == "touched":
                     os.utime(os.path.join(a.project, touch))
                 res[name].append(run(cmd, a.project))
@@ -53,6 +58,9 @@ def main():
         print(f"{case:8} plain cargo check: wall {pw*1000:7.1f} ms  cpu {pc*1000:7.1f} ms")
         print(f"{case:8} {' '.join(ours[:2]) if a.via_cargo else 'cargo-explain-async'}: wall {ow*1000:7.1f} ms  cpu {oc*1000:7.1f} ms")
         print(f"{case:8} difference: wall {1000*(ow-pw):+6.1f} ms ({ow/pw:.3f}x)  cpu {1000*(oc-pc):+6.1f} ms ({oc/pc:.3f}x)  [{a.rounds} alternating rounds, medians]")
+        if a.base:
+            bw, bc = med["base"]
+            print(f"{case:8} base {a.base}: wall {bw*1000:7.1f} ms  cpu {bc*1000:7.1f} ms  difference: wall {1000*(bw-pw):+6.1f} ms ({bw/pw:.3f}x)  cpu {1000*(bc-pc):+6.1f} ms ({bc/pc:.3f}x)")
     print("load average:", open("/proc/loadavg").read().split()[:3])
 
 if __name__ == "__main__":
