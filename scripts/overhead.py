@@ -9,15 +9,17 @@ whole process tree (user + sys of every child, from getrusage), and the differen
 ARGS default to `--all-targets`; --touch defaults to src/lib.rs (else src/main.rs);
 --via-cargo runs the tool as `cargo explain-async` (cargo's own dispatch to the subcommand
 included, as an editor's or hook's command line runs it); --base adds an older build of the
-tool to every round, so two builds are compared in the same run.
+tool to every round, so two builds are compared in the same run (the base build keeps its
+caches under a directory of its own: two builds of one version would otherwise find each
+other's entries stale at every run and both miss).
 BENCHMARKS.md records what it printed.
 """
-import argparse, os, resource, statistics, subprocess, sys, time
+import argparse, os, resource, statistics, subprocess, sys, tempfile, time
 
-def run(cmd, cwd):
+def run(cmd, cwd, env=None):
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -41,18 +43,19 @@ def main():
     if a.via_cargo:
         os.environ["PATH"] = os.path.dirname(os.path.abspath(a.tool)) + os.pathsep + os.environ["PATH"]
         ours = ["cargo", "explain-async"] + a.args
-    cmds = [("plain", plain), ("ours", ours)]
+    cmds = [("plain", plain, None), ("ours", ours, None)]
     if a.base:
-        cmds.append(("base", [os.path.abspath(a.base)] + a.args))
-    for _, cmd in cmds:  # warm every command (and build anything missing)
-        run(cmd, a.project)
+        cache = tempfile.mkdtemp(prefix="overhead-base-cache-")
+        cmds.append(("base", [os.path.abspath(a.base)] + a.args, dict(os.environ, XDG_CACHE_HOME=cache)))
+    for _, cmd, env in cmds:  # warm every command (and build anything missing)
+        run(cmd, a.project, env)
     for case in ("no-op", "touched"):
-        res = {name: [] for name, _ in cmds}
+        res = {name: [] for name, _, _ in cmds}
         for _ in range(a.rounds):
-            for name, cmd in cmds:
+            for name, cmd, env in cmds:
                 if case == "touched":
                     os.utime(os.path.join(a.project, touch))
-                res[name].append(run(cmd, a.project))
+                res[name].append(run(cmd, a.project, env))
         med = {k: (statistics.median(w for w, _ in v), statistics.median(c for _, c in v)) for k, v in res.items()}
         (pw, pc), (ow, oc) = med["plain"], med["ours"]
         print(f"{case:8} plain cargo check: wall {pw*1000:7.1f} ms  cpu {pc*1000:7.1f} ms")
