@@ -210,6 +210,76 @@ mod tests {
         String::from_utf8(bytes).unwrap()
     }
 
+    /// Every recorded compiler message, as injected lines: judged ahead or not, the output is
+    /// the same, and the early fix is taken only for the same rule with the same captures.
+    #[test]
+    fn prejudged_lines_render_as_plain_ones_do() {
+        let book = Rulebook::builtin().unwrap();
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/streams");
+        let mut lines = Vec::new();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "jsonl") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                lines.extend(
+                    text.lines()
+                        .filter(|l| l.contains("\"compiler-message\""))
+                        .map(str::to_string),
+                );
+            }
+        }
+        assert!(lines.len() > 100, "{} recorded messages", lines.len());
+        let render = |early: bool| {
+            let out = Shared::default();
+            let mut sinks = vec![Sink::new(Box::new(Json), Box::new(out.clone()), false)];
+            let lines = lines.clone();
+            let book = &book;
+            let extra: Extra<'_> = Box::new(move || {
+                lines
+                    .into_iter()
+                    .map(|l| match early {
+                        true => Injected::prejudged(l, book, &NoProject),
+                        false => Injected::plain(l),
+                    })
+                    .collect()
+            });
+            process_with(&b""[..], book, &NoProject, &mut sinks, Some(extra)).unwrap();
+            let bytes = out.0.lock().unwrap().clone();
+            String::from_utf8(bytes).unwrap()
+        };
+        let plain = render(false);
+        assert!(plain.contains("\"explain_async\""));
+        assert_eq!(render(true), plain);
+
+        // A verdict for another rule, or with other captures, lends nothing.
+        let first = lines
+            .iter()
+            .find_map(|l| match classify(Line { raw: l.as_bytes() }) {
+                Event::Diagnostic(d) => {
+                    let v = Matcher::new(&book).judge(&d, &NoProject);
+                    v.explanation().is_some().then_some(v)
+                }
+                _ => None,
+            })
+            .unwrap();
+        let mut other = first.clone();
+        if let Verdict::Explained(e) = &mut other {
+            e.captures.insert("extra".into(), "x".into());
+            e.proposal = Some(crate::fix::Proposal::InWords {
+                text: "lent".into(),
+                lines: Vec::new(),
+            });
+        }
+        let mut now = first.clone();
+        assert!(!fix::adopt(&mut now, Some(other.clone())));
+        assert!(now.explanation().unwrap().proposal.is_none());
+        if let Verdict::Explained(e) = &mut other {
+            e.captures = first.explanation().unwrap().captures.clone();
+        }
+        assert!(fix::adopt(&mut now, Some(other)));
+        assert!(now.explanation().unwrap().proposal.is_some());
+    }
+
     #[test]
     fn extra_lines_go_before_build_finished_or_at_the_end() {
         let done = "{\"reason\":\"build-finished\",\"success\":true}\n";
