@@ -241,16 +241,16 @@ pub fn reportable(d: &Diagnostic) -> bool {
 
 /// Drops repeats: `--all-targets` makes cargo compile a file twice (lib and test) and report
 /// the same diagnostic twice. Identical = same package, level, code, message and primary span
-/// `(package, level, code, message, primary span as (file, line, column, end line, end
-/// column))`. The package tells apart span-less diagnostics of different crates; the lib
+/// (file, line, column, end line, end column). The package tells apart span-less diagnostics of different crates; the lib
 /// and test copies `--all-targets` produces share it.
 ///
 /// What is kept of each diagnostic is a 128-bit hash of that identity (two hashes with keys
 /// drawn afresh by each run), not the identity itself: copies of the package id, message and
 /// file name of every diagnostic were most of the memory the github, SARIF and GitLab formats
 /// held on a long stream (about 300 bytes per diagnostic). Two different diagnostics are taken
-/// for one with a probability of about n²/2¹²⁹ (n = 10⁶: 10⁻²⁷), and inputs cannot be made
-/// to collide on purpose without knowing a run's keys.
+/// for one by accident with a probability of about n²/2¹²⁹ (n = 10⁶: 10⁻²⁷). foldhash is not a
+/// cryptographic hash, so this guards against accidents only; a collision would leave one
+/// diagnostic out of the annotations and reports, never out of the log or the json stream.
 #[derive(Debug, Default)]
 pub struct Seen {
     hashes: HashSet<u128>,
