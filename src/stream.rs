@@ -34,7 +34,8 @@ pub type Extra<'a> = Box<dyn FnOnce() -> Vec<Injected<'a>> + 'a>;
 /// it ahead of time ([`Injected::prejudged`]).
 pub struct Injected<'r> {
     pub text: String,
-    early: Option<Verdict<'r>>,
+    /// The line classified, and the verdict on its diagnostic, when worked out ahead.
+    early: Option<(Event, Option<Verdict<'r>>)>,
 }
 
 impl<'r> Injected<'r> {
@@ -51,17 +52,21 @@ impl<'r> Injected<'r> {
     /// worked out here is used only when that verdict names the same rule with the same
     /// captures (the fix stage reads nothing else), so the output is what it would have been.
     pub fn prejudged(text: String, book: &'r Rulebook, project: &dyn Project) -> Self {
-        let early = match classify(Line {
+        let event = classify(Line {
             raw: text.as_bytes(),
-        }) {
+        });
+        let verdict = match &event {
             Event::Diagnostic(diagnostic) => {
-                let mut verdict = Matcher::new(book).judge(&diagnostic, project);
-                fix::attach(&mut verdict, &diagnostic, project);
+                let mut verdict = Matcher::new(book).judge(diagnostic, project);
+                fix::attach(&mut verdict, diagnostic, project);
                 Some(verdict)
             }
             _ => None,
         };
-        Injected { text, early }
+        Injected {
+            text,
+            early: Some((event, verdict)),
+        }
     }
 }
 
@@ -121,7 +126,12 @@ fn inject<'r>(
         let line = Line {
             raw: raw.as_bytes(),
         };
-        handle(line, classify(line), injected.early, project, sinks, state);
+        // A line classified ahead is not parsed again (it is the same text).
+        let (event, early) = match injected.early {
+            Some((event, verdict)) => (event, verdict),
+            None => (classify(line), None),
+        };
+        handle(line, event, early, project, sinks, state);
     }
 }
 

@@ -241,8 +241,8 @@ pub fn reportable(d: &Diagnostic) -> bool {
 
 /// Drops repeats: `--all-targets` makes cargo compile a file twice (lib and test) and report
 /// the same diagnostic twice. Identical = same package, level, code, message and primary span
-/// (file, line, column, end line, end column). The package tells apart span-less diagnostics of different crates; the lib
-/// and test copies `--all-targets` produces share it.
+/// (file, line, column, end line, end column). The package tells apart span-less diagnostics
+/// of different crates; the lib and test copies `--all-targets` produces share it.
 ///
 /// What is kept of each diagnostic is a 128-bit hash of that identity (two hashes with keys
 /// drawn afresh by each run), not the identity itself: copies of the package id, message and

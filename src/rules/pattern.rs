@@ -30,7 +30,8 @@ pub struct Pattern {
     text: String,
     names: Vec<String>,
     compiled: OnceLock<Regex>,
-    capturing: OnceLock<Option<meta::Regex>>,
+    /// The engine that decides conditions and reads captures ([`Pattern::small`]).
+    small: OnceLock<Option<meta::Regex>>,
 }
 
 impl Pattern {
@@ -48,7 +49,7 @@ impl Pattern {
             text: text.to_string(),
             names,
             compiled,
-            capturing: OnceLock::new(),
+            small: OnceLock::new(),
         })
     }
 
@@ -68,7 +69,7 @@ impl Pattern {
             text: text.to_string(),
             names: scan_names(text),
             compiled: OnceLock::new(),
-            capturing: OnceLock::new(),
+            small: OnceLock::new(),
         })
     }
 
@@ -96,7 +97,7 @@ impl Pattern {
     /// The engine without the lazy DFA, built on first use (`None` only if it failed to build,
     /// which `regex` compiling the same pattern rules out).
     fn small(&self) -> Option<&meta::Regex> {
-        self.capturing
+        self.small
             .get_or_init(|| {
                 meta::Builder::new()
                     .configure(meta::Config::new().hybrid(false).dfa(false))
