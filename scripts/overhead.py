@@ -14,7 +14,7 @@ caches under a directory of its own: two builds of one version would otherwise f
 other's entries stale at every run and both miss).
 BENCHMARKS.md records what it printed.
 """
-import argparse, os, resource, statistics, subprocess, sys, tempfile, time
+import argparse, os, resource, shutil, statistics, subprocess, sys, tempfile, time
 
 def run(cmd, cwd, env=None):
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -65,6 +65,8 @@ def main():
             bw, bc = med["base"]
             print(f"{case:8} base {a.base}: wall {bw*1000:7.1f} ms  cpu {bc*1000:7.1f} ms  difference: wall {1000*(bw-pw):+6.1f} ms ({bw/pw:.3f}x)  cpu {1000*(bc-pc):+6.1f} ms ({bc/pc:.3f}x)")
     print("load average:", open("/proc/loadavg").read().split()[:3])
+    if a.base:
+        shutil.rmtree(cache, ignore_errors=True)
 
 if __name__ == "__main__":
     main()
